@@ -1,0 +1,844 @@
+"""Actors of the network, clients, cases and everything recorded inside a case.
+
+Invariants the database can hold are constraints here; rules that need the
+clock or other rows live in `clean()` (for forms and the admin) and in
+`services.py` (for everything that writes).
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from kim.models import TimeStampedModel
+
+from .lifecycle import CASE_IS_CLOSED, OPEN_PHASES, Phase
+
+DATE_OF_BIRTH_IN_FUTURE = _("Das Geburtsdatum darf nicht in der Zukunft liegen.")
+DATE_OF_BIRTH_TOO_OLD = _("Bitte prüfen Sie das Geburtsdatum: es liegt mehr als 120 Jahre zurück.")
+VALID_UNTIL_BEFORE_GIVEN = _("„Gültig bis“ darf nicht vor dem Datum der Einwilligung liegen.")
+WITHDRAWN_BEFORE_GIVEN = _("Der Widerruf darf nicht vor dem Datum der Einwilligung liegen.")
+DATE_IN_FUTURE = _("Das Datum darf nicht in der Zukunft liegen.")
+CONTACT_PERSON_OF_OTHER_ACTOR = _("Die Ansprechperson gehört nicht zu diesem Akteur.")
+ENTRY_BEFORE_CASE_OPENED = _("Das Datum darf nicht vor der Eröffnung des Falls liegen.")
+
+
+# --- Catalogues maintained by administrators -------------------------------------------
+
+
+class CatalogueEntry(TimeStampedModel):
+    """A value administrators maintain; deactivated rather than deleted once in use."""
+
+    name = models.CharField(_("Bezeichnung"), max_length=100, unique=True)
+    sort_order = models.PositiveSmallIntegerField(_("Reihenfolge"), default=100)
+    is_active = models.BooleanField(_("aktiv"), default=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Topic(CatalogueEntry):
+    """A Handlungsfeld: Sprache, Bildung, Arbeit, Wohnen, Gesundheit, ..."""
+
+    class Meta(CatalogueEntry.Meta):
+        verbose_name = _("Handlungsfeld")
+        verbose_name_plural = _("Handlungsfelder")
+
+
+class ActorType(CatalogueEntry):
+    class Meta(CatalogueEntry.Meta):
+        verbose_name = _("Akteursart")
+        verbose_name_plural = _("Akteursarten")
+
+
+class ClosureReason(CatalogueEntry):
+    class Meta(CatalogueEntry.Meta):
+        verbose_name = _("Abschlussgrund")
+        verbose_name_plural = _("Abschlussgründe")
+
+
+class LegalFramework(CatalogueEntry):
+    """A Rechtskreis (SGB II, SGB III, ..., AsylbLG, AufenthG, keiner)."""
+
+    code = models.SlugField(_("Kürzel"), max_length=20, unique=True)
+
+    class Meta(CatalogueEntry.Meta):
+        verbose_name = _("Rechtskreis")
+        verbose_name_plural = _("Rechtskreise")
+
+
+class DataCategory(CatalogueEntry):
+    """A category of personal data that a consent may cover."""
+
+    is_special_category = models.BooleanField(
+        _("besondere Kategorie (Art. 9 DSGVO)"),
+        default=False,
+        help_text=_("Zum Beispiel Gesundheitsdaten."),
+    )
+
+    class Meta(CatalogueEntry.Meta):
+        verbose_name = _("Datenkategorie")
+        verbose_name_plural = _("Datenkategorien")
+
+
+# --- The network ---------------------------------------------------------------------
+
+
+class Actor(TimeStampedModel):
+    """An organisation or service in the Netzwerk Chancengerechtigkeit."""
+
+    district = models.ForeignKey(
+        "regions.District", on_delete=models.PROTECT, related_name="actors", verbose_name=_("Kreis")
+    )
+    name = models.CharField(_("Name"), max_length=200)
+    actor_type = models.ForeignKey(
+        ActorType, on_delete=models.PROTECT, related_name="actors", verbose_name=_("Akteursart")
+    )
+    municipalities = models.ManyToManyField(
+        "regions.Municipality",
+        blank=True,
+        related_name="actors",
+        verbose_name=_("zuständig für Kommunen"),
+    )
+    topics = models.ManyToManyField(
+        Topic, blank=True, related_name="actors", verbose_name=_("Handlungsfelder")
+    )
+    street = models.CharField(_("Straße und Hausnummer"), max_length=200, blank=True)
+    postal_code = models.CharField(_("PLZ"), max_length=5, blank=True)
+    city = models.CharField(_("Ort"), max_length=100, blank=True)
+    phone = models.CharField(_("Telefon"), max_length=50, blank=True)
+    email = models.EmailField(_("E-Mail"), blank=True)
+    website = models.URLField(_("Website"), blank=True)
+    description = models.TextField(_("Angebot / Beschreibung"), blank=True)
+    external_id = models.CharField(
+        _("externe Kennung"),
+        max_length=64,
+        blank=True,
+        help_text=_("Kennung aus einem Import, damit ein erneuter Import nichts verdoppelt."),
+    )
+    is_active = models.BooleanField(_("aktiv"), default=True)
+
+    class Meta:
+        verbose_name = _("Akteur")
+        verbose_name_plural = _("Akteure")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "external_id"],
+                condition=~Q(external_id=""),
+                name="actor_unique_external_id_per_district",
+            )
+        ]
+        indexes = [models.Index(fields=["district", "name"], name="actor_district_name_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContactPerson(TimeStampedModel):
+    """An Ansprechperson at an actor."""
+
+    actor = models.ForeignKey(
+        Actor, on_delete=models.CASCADE, related_name="contact_persons", verbose_name=_("Akteur")
+    )
+    name = models.CharField(_("Name"), max_length=200)
+    role = models.CharField(_("Funktion"), max_length=200, blank=True)
+    phone = models.CharField(_("Telefon"), max_length=50, blank=True)
+    email = models.EmailField(_("E-Mail"), blank=True)
+    is_active = models.BooleanField(_("aktiv"), default=True)
+
+    class Meta:
+        verbose_name = _("Ansprechperson")
+        verbose_name_plural = _("Ansprechpersonen")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.actor})" if self.actor_id else self.name
+
+
+# --- People --------------------------------------------------------------------------
+
+
+class Gender(models.TextChoices):
+    FEMALE = "f", _("weiblich")
+    MALE = "m", _("männlich")
+    DIVERSE = "d", _("divers")
+    UNSPECIFIED = "x", _("ohne Angabe")
+
+
+class ResidenceStatus(models.TextChoices):
+    GERMAN = "german", _("deutsche Staatsangehörigkeit")
+    EU = "eu", _("EU-Freizügigkeit")
+    SETTLEMENT = "settlement", _("Niederlassungserlaubnis / Daueraufenthalt")
+    TEMPORARY = "temporary", _("befristete Aufenthaltserlaubnis")
+    TEMPORARY_PROTECTION = "temporary_protection", _("vorübergehender Schutz (§ 24 AufenthG)")
+    GESTATTUNG = "gestattung", _("Aufenthaltsgestattung (Asylverfahren)")
+    DULDUNG = "duldung", _("Duldung")
+    UNCLEAR = "unclear", _("ungeklärt")
+
+
+# Statuses that run out: the case warns when `residence_valid_until` comes near.
+EXPIRING_RESIDENCE_STATUSES = (
+    ResidenceStatus.TEMPORARY,
+    ResidenceStatus.TEMPORARY_PROTECTION,
+    ResidenceStatus.GESTATTUNG,
+    ResidenceStatus.DULDUNG,
+)
+
+
+class HouseholdRole(models.TextChoices):
+    HEAD = "head", _("Hauptperson")
+    PARTNER = "partner", _("Partner/in")
+    CHILD = "child", _("Kind")
+    RELATIVE = "relative", _("weitere/r Angehörige/r")
+    OTHER = "other", _("sonstige Person")
+
+
+class Household(TimeStampedModel):
+    """A Bedarfsgemeinschaft or family supported together."""
+
+    name = models.CharField(_("Bezeichnung"), max_length=200, help_text=_("Zum Beispiel „Familie Yılmaz“."))
+    municipality = models.ForeignKey(
+        "regions.Municipality",
+        on_delete=models.PROTECT,
+        related_name="households",
+        verbose_name=_("Wohnort"),
+    )
+
+    class Meta:
+        verbose_name = _("Haushalt / Familie")
+        verbose_name_plural = _("Haushalte / Familien")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Client(TimeStampedModel):
+    """A person supported by KIM. Only what casework needs is kept."""
+
+    first_name = models.CharField(_("Vorname"), max_length=100)
+    last_name = models.CharField(_("Nachname"), max_length=100)
+    date_of_birth = models.DateField(_("Geburtsdatum"), null=True, blank=True)
+    gender = models.CharField(
+        _("Geschlecht"), max_length=1, choices=Gender.choices, default=Gender.UNSPECIFIED
+    )
+    nationality = CountryField(_("Staatsangehörigkeit"), blank=True)
+    languages = models.CharField(
+        _("Sprachen"), max_length=200, blank=True, help_text=_("Zum Beispiel „Arabisch, Kurdisch“.")
+    )
+    needs_interpreter = models.BooleanField(_("Dolmetschung nötig"), default=False)
+    residence_status = models.CharField(
+        _("Aufenthaltsstatus"),
+        max_length=30,
+        choices=ResidenceStatus.choices,
+        default=ResidenceStatus.UNCLEAR,
+    )
+    residence_valid_until = models.DateField(
+        _("Aufenthaltstitel / Duldung gültig bis"), null=True, blank=True
+    )
+    legal_frameworks = models.ManyToManyField(
+        LegalFramework, blank=True, related_name="clients", verbose_name=_("Rechtskreise")
+    )
+    municipality = models.ForeignKey(
+        "regions.Municipality",
+        on_delete=models.PROTECT,
+        related_name="clients",
+        verbose_name=_("Wohnort"),
+    )
+    street = models.CharField(_("Straße und Hausnummer"), max_length=200, blank=True)
+    postal_code = models.CharField(_("PLZ"), max_length=5, blank=True)
+    phone = models.CharField(_("Telefon"), max_length=50, blank=True)
+    email = models.EmailField(_("E-Mail"), blank=True)
+    household = models.ForeignKey(
+        Household,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("Haushalt / Familie"),
+    )
+    household_role = models.CharField(
+        _("Rolle im Haushalt"), max_length=20, choices=HouseholdRole.choices, blank=True
+    )
+    external_id = models.CharField(_("externe Kennung"), max_length=64, blank=True)
+    anonymised_at = models.DateTimeField(_("anonymisiert am"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Klient/in")
+        verbose_name_plural = _("Klient/innen")
+        ordering = ["last_name", "first_name"]
+        indexes = [
+            models.Index(fields=["last_name", "first_name"], name="client_name_idx"),
+            models.Index(fields=["date_of_birth"], name="client_birth_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~Q(external_id=""),
+                name="client_unique_external_id",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def residence_expires_within(self, days: int, *, today: dt.date | None = None) -> bool:
+        if not self.residence_valid_until or self.residence_status not in EXPIRING_RESIDENCE_STATUSES:
+            return False
+        today = today or timezone.localdate()
+        return self.residence_valid_until <= today + dt.timedelta(days=days)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.date_of_birth:
+            today = timezone.localdate()
+            if self.date_of_birth > today:
+                raise ValidationError({"date_of_birth": DATE_OF_BIRTH_IN_FUTURE})
+            if self.date_of_birth < today.replace(year=today.year - 120):
+                raise ValidationError({"date_of_birth": DATE_OF_BIRTH_TOO_OLD})
+
+
+# --- Cases ---------------------------------------------------------------------------
+
+
+class CaseQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(phase__in=OPEN_PHASES)
+
+    def with_header(self):
+        """What every list or header of cases shows, fetched in the same query."""
+        return self.select_related(
+            "client", "household", "municipality__region", "case_manager", "closure_reason"
+        )
+
+
+class Case(TimeStampedModel):
+    """The case management process for one client or one household."""
+
+    reference = models.CharField(_("Aktenzeichen"), max_length=20, unique=True, editable=False)
+    district = models.ForeignKey(
+        "regions.District",
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("Kreis"),
+        editable=False,
+    )
+    year = models.PositiveSmallIntegerField(_("Jahr"), editable=False)
+    sequence = models.PositiveIntegerField(_("laufende Nummer"), editable=False)
+    client = models.ForeignKey(
+        Client,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("Klient/in"),
+    )
+    household = models.ForeignKey(
+        Household,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("Haushalt / Familie"),
+    )
+    municipality = models.ForeignKey(
+        "regions.Municipality",
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("Kommune"),
+    )
+    case_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="managed_cases",
+        verbose_name=_("Case Manager/in"),
+    )
+    phase = models.CharField(
+        _("Phase"), max_length=20, choices=Phase.choices, default=Phase.INTAKE, editable=False
+    )
+    legal_frameworks = models.ManyToManyField(
+        LegalFramework, blank=True, related_name="cases", verbose_name=_("Rechtskreise")
+    )
+    opened_on = models.DateField(_("eröffnet am"), default=timezone.localdate)
+    closed_on = models.DateField(_("abgeschlossen am"), null=True, blank=True, editable=False)
+    closure_reason = models.ForeignKey(
+        ClosureReason,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("Abschlussgrund"),
+        editable=False,
+    )
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Fall")
+        verbose_name_plural = _("Fälle")
+        ordering = ["-opened_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "year", "sequence"], name="case_unique_sequence_per_district_year"
+            ),
+            models.CheckConstraint(
+                condition=(Q(client__isnull=False) & Q(household__isnull=True))
+                | (Q(client__isnull=True) & Q(household__isnull=False)),
+                name="case_client_xor_household",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(phase=Phase.CLOSED, closed_on__isnull=False, closure_reason__isnull=False)
+                    | (~Q(phase=Phase.CLOSED) & Q(closed_on__isnull=True))
+                ),
+                name="case_closed_iff_closure_date_and_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=models.F("opened_on")),
+                name="case_closed_not_before_opened",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["case_manager", "phase"], name="case_manager_phase_idx"),
+            models.Index(fields=["municipality", "phase"], name="case_municipality_phase_idx"),
+            models.Index(fields=["phase", "opened_on"], name="case_phase_opened_idx"),
+            models.Index(fields=["opened_on"], name="case_opened_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def subject(self) -> Client | Household:
+        """The client or household the case is about."""
+        return self.client if self.client_id else self.household
+
+    @property
+    def region(self):
+        return self.municipality.region
+
+    @property
+    def is_closed(self) -> bool:
+        return self.phase == Phase.CLOSED
+
+    def ensure_accepts_entries(self) -> None:
+        if self.is_closed:
+            raise ValidationError(CASE_IS_CLOSED)
+
+
+class PhaseChange(models.Model):
+    """One step of a case through its lifecycle; written only by the services."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="phase_changes", verbose_name=_("Fall")
+    )
+    from_phase = models.CharField(_("von"), max_length=20, choices=Phase.choices, blank=True)
+    to_phase = models.CharField(_("nach"), max_length=20, choices=Phase.choices)
+    changed_at = models.DateTimeField(_("am"), default=timezone.now, db_index=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("durch"),
+    )
+    closure_reason = models.ForeignKey(
+        ClosureReason,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Abschlussgrund"),
+    )
+    note = models.TextField(_("Bemerkung"), blank=True)
+
+    class Meta:
+        verbose_name = _("Phasenwechsel")
+        verbose_name_plural = _("Phasenwechsel")
+        ordering = ["changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_phase_display() or '–'} → {self.get_to_phase_display()}"
+
+
+class CaseAssignment(models.Model):
+    """A handover of a case from one case manager to another."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("Fall")
+    )
+    from_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("bisher"),
+    )
+    to_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("neu"),
+    )
+    assigned_at = models.DateTimeField(_("am"), default=timezone.now, db_index=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("durch"),
+    )
+    note = models.TextField(_("Bemerkung"), blank=True)
+
+    class Meta:
+        verbose_name = _("Fallübergabe")
+        verbose_name_plural = _("Fallübergaben")
+        ordering = ["assigned_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_manager or '–'} → {self.to_manager or '–'}"
+
+
+# --- Inside a case -------------------------------------------------------------------
+
+
+class CaseEntry(TimeStampedModel):
+    """Something recorded inside a case. A closed case takes no new entries."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="%(class)ss", verbose_name=_("Fall")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("erfasst von"),
+        editable=False,
+    )
+
+    class Meta:
+        abstract = True
+
+    def clean(self) -> None:
+        super().clean()
+        if self._state.adding and self.case_id:
+            self.case.ensure_accepts_entries()
+
+
+class Channel(models.TextChoices):
+    IN_PERSON = "in_person", _("persönlich")
+    PHONE = "phone", _("telefonisch")
+    VIDEO = "video", _("Video")
+    EMAIL = "email", _("E-Mail / Brief")
+    MESSENGER = "messenger", _("Messenger")
+    OUTREACH = "outreach", _("aufsuchend / Hausbesuch")
+    ACCOMPANIMENT = "accompaniment", _("Begleitung zu einer Stelle")
+
+
+class Contact(CaseEntry):
+    """A Kontakt or Beratungsgespräch."""
+
+    contacted_on = models.DateField(_("Datum"), default=timezone.localdate)
+    channel = models.CharField(_("Kontaktart"), max_length=20, choices=Channel.choices)
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("Dauer (Minuten)"), validators=[MinValueValidator(1), MaxValueValidator(600)]
+    )
+    topics = models.ManyToManyField(Topic, blank=True, related_name="contacts", verbose_name=_("Themen"))
+    with_interpreter = models.BooleanField(_("mit Dolmetschung"), default=False)
+    note = models.TextField(_("Notiz"), blank=True)
+
+    class Meta:
+        verbose_name = _("Kontakt")
+        verbose_name_plural = _("Kontakte")
+        ordering = ["-contacted_on", "-id"]
+        indexes = [
+            models.Index(fields=["case", "contacted_on"], name="contact_case_date_idx"),
+            models.Index(fields=["created_by", "contacted_on"], name="contact_author_date_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=1) & Q(duration_minutes__lte=600),
+                name="contact_duration_1_to_600",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contacted_on:%d.%m.%Y} {self.get_channel_display()}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.contacted_on and self.contacted_on > timezone.localdate():
+            raise ValidationError({"contacted_on": DATE_IN_FUTURE})
+        if self.contacted_on and self.case_id and self.contacted_on < self.case.opened_on:
+            raise ValidationError({"contacted_on": ENTRY_BEFORE_CASE_OPENED})
+
+
+class GoalStatus(models.TextChoices):
+    OPEN = "open", _("offen")
+    IN_PROGRESS = "in_progress", _("in Arbeit")
+    ACHIEVED = "achieved", _("erreicht")
+    PARTLY_ACHIEVED = "partly", _("teilweise erreicht")
+    NOT_ACHIEVED = "not_achieved", _("nicht erreicht")
+    DROPPED = "dropped", _("verworfen")
+
+
+class Goal(CaseEntry):
+    """A goal agreed with the client (Zielvereinbarung)."""
+
+    title = models.CharField(_("Ziel"), max_length=200)
+    description = models.TextField(_("Beschreibung / Schritte"), blank=True)
+    topic = models.ForeignKey(
+        Topic,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="goals",
+        verbose_name=_("Handlungsfeld"),
+    )
+    status = models.CharField(_("Status"), max_length=20, choices=GoalStatus.choices, default=GoalStatus.OPEN)
+    target_date = models.DateField(_("Zieldatum"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Ziel")
+        verbose_name_plural = _("Ziele")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class GoalStatusChange(models.Model):
+    goal = models.ForeignKey(
+        Goal, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("Ziel")
+    )
+    from_status = models.CharField(_("von"), max_length=20, choices=GoalStatus.choices, blank=True)
+    to_status = models.CharField(_("nach"), max_length=20, choices=GoalStatus.choices)
+    changed_at = models.DateTimeField(_("am"), default=timezone.now, db_index=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("durch"),
+    )
+
+    class Meta:
+        verbose_name = _("Statuswechsel eines Ziels")
+        verbose_name_plural = _("Statuswechsel von Zielen")
+        ordering = ["changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_status_display() or '–'} → {self.get_to_status_display()}"
+
+
+class ReferralStatus(models.TextChoices):
+    PLANNED = "planned", _("geplant")
+    REFERRED = "referred", _("vermittelt")
+    TAKEN_UP = "taken_up", _("angenommen / wahrgenommen")
+    DECLINED = "declined", _("abgelehnt")
+    CANCELLED = "cancelled", _("abgebrochen")
+
+
+class Referral(CaseEntry):
+    """A Vermittlung of the client to an actor of the network."""
+
+    actor = models.ForeignKey(
+        Actor, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("Akteur")
+    )
+    contact_person = models.ForeignKey(
+        ContactPerson,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="referrals",
+        verbose_name=_("Ansprechperson"),
+    )
+    topic = models.ForeignKey(
+        Topic,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals",
+        verbose_name=_("Handlungsfeld"),
+    )
+    referred_on = models.DateField(_("vermittelt am"), default=timezone.localdate)
+    status = models.CharField(
+        _("Status"), max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.REFERRED
+    )
+    outcome = models.TextField(_("Ergebnis"), blank=True)
+    consent = models.ForeignKey(
+        "Consent",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="referrals",
+        verbose_name=_("Einwilligung"),
+    )
+    legal_basis = models.CharField(
+        _("Rechtsgrundlage der Datenübermittlung"),
+        max_length=300,
+        blank=True,
+        help_text=_("Nur wenn keine Einwilligung vorliegt, z. B. eine gesetzliche Befugnis."),
+    )
+
+    class Meta:
+        verbose_name = _("Vermittlung")
+        verbose_name_plural = _("Vermittlungen")
+        ordering = ["-referred_on", "-id"]
+        indexes = [models.Index(fields=["actor", "referred_on"], name="referral_actor_date_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.actor} ({self.referred_on:%d.%m.%Y})" if self.actor_id else ""
+
+    def clean(self) -> None:
+        super().clean()
+        if self.contact_person_id and self.contact_person.actor_id != self.actor_id:
+            raise ValidationError({"contact_person": CONTACT_PERSON_OF_OTHER_ACTOR})
+
+
+class FollowUp(CaseEntry):
+    """A Wiedervorlage: something to come back to by a due date."""
+
+    title = models.CharField(_("Aufgabe"), max_length=200)
+    due_on = models.DateField(_("fällig am"))
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+        verbose_name=_("zuständig"),
+    )
+    done_at = models.DateTimeField(_("erledigt am"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("erledigt von"),
+    )
+
+    class Meta:
+        verbose_name = _("Wiedervorlage")
+        verbose_name_plural = _("Wiedervorlagen")
+        ordering = ["due_on", "id"]
+        indexes = [
+            models.Index(fields=["assigned_to", "done_at", "due_on"], name="followup_assignee_due_idx"),
+            models.Index(fields=["case", "done_at", "due_on"], name="followup_case_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+    def is_overdue(self, today: dt.date | None = None) -> bool:
+        return not self.is_done and self.due_on < (today or timezone.localdate())
+
+
+def private_document_storage() -> FileSystemStorage:
+    # No base_url: these files are never served directly, only through a view
+    # that checks access to the case.
+    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+
+
+def document_upload_path(document: "Document", filename: str) -> str:
+    # The client's name must not end up in a path on disk; keep only the suffix.
+    suffix = "".join(ch for ch in filename.rsplit(".", 1)[-1][:10] if ch.isalnum()) if "." in filename else ""
+    stamp = timezone.now().strftime("%Y/%m")
+    name = timezone.now().strftime("%Y%m%d%H%M%S%f")
+    return f"cases/{stamp}/{document.case_id}-{name}{'.' + suffix.lower() if suffix else ''}"
+
+
+class Document(CaseEntry):
+    title = models.CharField(_("Titel"), max_length=200)
+    file = models.FileField(
+        _("Datei"), upload_to=document_upload_path, storage=private_document_storage, max_length=300
+    )
+    original_filename = models.CharField(_("ursprünglicher Dateiname"), max_length=255, blank=True)
+    content_type = models.CharField(_("Dateityp"), max_length=100, blank=True)
+    size = models.PositiveIntegerField(_("Größe (Bytes)"), default=0)
+
+    class Meta:
+        verbose_name = _("Dokument")
+        verbose_name_plural = _("Dokumente")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Consent(CaseEntry):
+    """An Einwilligung: for a purpose, to named actors, for named data categories."""
+
+    purpose = models.TextField(_("Zweck"))
+    actors = models.ManyToManyField(
+        Actor, blank=True, related_name="consents", verbose_name=_("empfangende Stellen")
+    )
+    data_categories = models.ManyToManyField(
+        DataCategory, blank=True, related_name="consents", verbose_name=_("Datenkategorien")
+    )
+    given_on = models.DateField(_("erteilt am"))
+    valid_until = models.DateField(_("gültig bis"), null=True, blank=True)
+    withdrawn_on = models.DateField(_("widerrufen am"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Einwilligung")
+        verbose_name_plural = _("Einwilligungen")
+        ordering = ["-given_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("given_on")),
+                name="consent_valid_until_after_given",
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gte=models.F("given_on")),
+                name="consent_withdrawn_after_given",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose[:60]} ({self.given_on:%d.%m.%Y})" if self.given_on else self.purpose[:60]
+
+    def is_valid_on(self, day: dt.date | None = None) -> bool:
+        day = day or timezone.localdate()
+        if self.given_on > day:
+            return False
+        if self.withdrawn_on and self.withdrawn_on <= day:
+            return False
+        return not (self.valid_until and self.valid_until < day)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.given_on and self.given_on > timezone.localdate():
+            raise ValidationError({"given_on": DATE_IN_FUTURE})
+        if self.given_on and self.valid_until and self.valid_until < self.given_on:
+            raise ValidationError({"valid_until": VALID_UNTIL_BEFORE_GIVEN})
+        if self.given_on and self.withdrawn_on and self.withdrawn_on < self.given_on:
+            raise ValidationError({"withdrawn_on": WITHDRAWN_BEFORE_GIVEN})

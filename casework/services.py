@@ -1,0 +1,281 @@
+"""Every write to casework data goes through a function here.
+
+Each service validates with `full_clean()` and runs in one transaction, so a
+failure leaves nothing half-written. Views, forms and the admin stay free of
+business rules.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from accounts.models import User
+from regions.models import District, Municipality
+
+from .lifecycle import (
+    CLOSED_BEFORE_OPENED,
+    CLOSED_IN_FUTURE,
+    CLOSING_NEEDS_DATE,
+    CLOSING_NEEDS_REASON,
+    Phase,
+    check_transition,
+)
+from .models import (
+    Actor,
+    Case,
+    CaseAssignment,
+    Client,
+    ClosureReason,
+    Consent,
+    Contact,
+    Document,
+    FollowUp,
+    Goal,
+    GoalStatusChange,
+    Household,
+    LegalFramework,
+    PhaseChange,
+    Referral,
+)
+
+CASE_NEEDS_SUBJECT = "Ein Fall gehört entweder zu einer Person oder zu einem Haushalt."
+SAME_CASE_MANAGER = "Der Fall ist dieser Person bereits zugewiesen."
+
+
+def format_reference(district: District, year: int, sequence: int) -> str:
+    return f"{district.code}-{year}-{sequence:05d}"
+
+
+def _next_case_sequence(*, district: District, year: int) -> int:
+    """The next free number for the district and year.
+
+    Locking the district row serialises concurrent openings within one district,
+    so two cases never get the same number; the unique constraint backs this up.
+    """
+    District.objects.select_for_update().filter(pk=district.pk).first()
+    current = Case.objects.filter(district=district, year=year).aggregate(m=Max("sequence"))["m"]
+    return (current or 0) + 1
+
+
+@transaction.atomic
+def case_open(
+    *,
+    by: User | None,
+    municipality: Municipality,
+    client: Client | None = None,
+    household: Household | None = None,
+    case_manager: User | None = None,
+    opened_on: dt.date | None = None,
+    legal_frameworks: Iterable[LegalFramework] = (),
+) -> Case:
+    if (client is None) == (household is None):
+        raise ValidationError(CASE_NEEDS_SUBJECT)
+    opened_on = opened_on or timezone.localdate()
+    district = municipality.region.district
+    sequence = _next_case_sequence(district=district, year=opened_on.year)
+    case = Case(
+        district=district,
+        year=opened_on.year,
+        sequence=sequence,
+        reference=format_reference(district, opened_on.year, sequence),
+        client=client,
+        household=household,
+        municipality=municipality,
+        case_manager=case_manager,
+        opened_on=opened_on,
+        phase=Phase.INTAKE,
+    )
+    case.full_clean()
+    case.save()
+    case.legal_frameworks.set(legal_frameworks)
+    PhaseChange.objects.create(case=case, from_phase="", to_phase=Phase.INTAKE, changed_by=by)
+    if case_manager is not None:
+        CaseAssignment.objects.create(case=case, to_manager=case_manager, assigned_by=by)
+    return case
+
+
+def _lock_case(case: Case) -> Case:
+    """Re-read the case under a row lock, so concurrent writes see its current phase."""
+    return Case.objects.select_for_update().get(pk=case.pk)
+
+
+@transaction.atomic
+def case_change_phase(
+    *,
+    case: Case,
+    to_phase: str,
+    by: User | None,
+    closed_on: dt.date | None = None,
+    closure_reason: ClosureReason | None = None,
+    note: str = "",
+) -> Case:
+    locked = _lock_case(case)
+    from_phase = locked.phase
+    check_transition(from_phase, to_phase)
+    if to_phase == Phase.CLOSED:
+        errors = {}
+        if closure_reason is None:
+            errors["closure_reason"] = CLOSING_NEEDS_REASON
+        if closed_on is None:
+            errors["closed_on"] = CLOSING_NEEDS_DATE
+        elif closed_on < locked.opened_on:
+            errors["closed_on"] = CLOSED_BEFORE_OPENED
+        elif closed_on > timezone.localdate():
+            errors["closed_on"] = CLOSED_IN_FUTURE
+        if errors:
+            raise ValidationError(errors)
+        locked.closed_on, locked.closure_reason = closed_on, closure_reason
+    else:
+        # Re-opening keeps the earlier closure in the phase history only.
+        locked.closed_on, locked.closure_reason = None, None
+    locked.phase = to_phase
+    locked.full_clean()
+    locked.save(update_fields=["phase", "closed_on", "closure_reason", "updated_at"])
+    PhaseChange.objects.create(
+        case=locked,
+        from_phase=from_phase,
+        to_phase=to_phase,
+        changed_by=by,
+        closure_reason=closure_reason if to_phase == Phase.CLOSED else None,
+        note=note,
+    )
+    case.phase, case.closed_on, case.closure_reason = locked.phase, locked.closed_on, locked.closure_reason
+    return case
+
+
+@transaction.atomic
+def case_reassign(*, case: Case, to_manager: User | None, by: User | None, note: str = "") -> Case:
+    locked = _lock_case(case)
+    if locked.case_manager_id == (to_manager.pk if to_manager else None):
+        raise ValidationError({"to_manager": SAME_CASE_MANAGER})
+    CaseAssignment.objects.create(
+        case=locked, from_manager=locked.case_manager, to_manager=to_manager, assigned_by=by, note=note
+    )
+    locked.case_manager = to_manager
+    locked.save(update_fields=["case_manager", "updated_at"])
+    case.case_manager = to_manager
+    return case
+
+
+@transaction.atomic
+def cases_reassign(
+    *, cases: models.QuerySet[Case], to_manager: User | None, by: User | None, note: str = ""
+) -> int:
+    """Hand many cases over at once (a case manager leaves); each handover is recorded."""
+    moved = 0
+    for case in cases.select_for_update().select_related("case_manager").order_by("pk"):
+        if case.case_manager_id == (to_manager.pk if to_manager else None):
+            continue
+        case_reassign(case=case, to_manager=to_manager, by=by, note=note)
+        moved += 1
+    return moved
+
+
+def _create_entry(model, *, case: Case, by: User | None, m2m: dict | None = None, **fields):
+    """Create something inside a case, refusing it if the case is (now) closed."""
+    locked = _lock_case(case)
+    entry = model(case=locked, created_by=by, **fields)
+    entry.full_clean()
+    entry.save()
+    for name, values in (m2m or {}).items():
+        getattr(entry, name).set(values)
+    return entry
+
+
+@transaction.atomic
+def contact_create(*, case: Case, by: User | None, topics: Iterable = (), **fields) -> Contact:
+    return _create_entry(Contact, case=case, by=by, m2m={"topics": topics}, **fields)
+
+
+@transaction.atomic
+def goal_create(*, case: Case, by: User | None, **fields) -> Goal:
+    goal = _create_entry(Goal, case=case, by=by, **fields)
+    GoalStatusChange.objects.create(goal=goal, from_status="", to_status=goal.status, changed_by=by)
+    return goal
+
+
+@transaction.atomic
+def goal_set_status(*, goal: Goal, status: str, by: User | None) -> Goal:
+    goal = Goal.objects.select_for_update().select_related("case").get(pk=goal.pk)
+    goal.case.ensure_accepts_entries()
+    if goal.status == status:
+        return goal
+    previous = goal.status
+    goal.status = status
+    goal.full_clean()
+    goal.save(update_fields=["status", "updated_at"])
+    GoalStatusChange.objects.create(goal=goal, from_status=previous, to_status=status, changed_by=by)
+    return goal
+
+
+@transaction.atomic
+def referral_create(*, case: Case, by: User | None, actor: Actor, **fields) -> Referral:
+    return _create_entry(Referral, case=case, by=by, actor=actor, **fields)
+
+
+@transaction.atomic
+def follow_up_create(*, case: Case, by: User | None, **fields) -> FollowUp:
+    fields.setdefault("assigned_to", case.case_manager or by)
+    return _create_entry(FollowUp, case=case, by=by, **fields)
+
+
+@transaction.atomic
+def follow_up_complete(*, follow_up: FollowUp, by: User | None) -> FollowUp:
+    follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+    if follow_up.done_at is None:
+        follow_up.done_at, follow_up.done_by = timezone.now(), by
+        follow_up.save(update_fields=["done_at", "done_by", "updated_at"])
+    return follow_up
+
+
+@transaction.atomic
+def document_upload(*, case: Case, by: User | None, title: str, file) -> Document:
+    return _create_entry(
+        Document,
+        case=case,
+        by=by,
+        title=title,
+        file=file,
+        original_filename=getattr(file, "name", "")[:255],
+        content_type=(getattr(file, "content_type", "") or "")[:100],
+        size=getattr(file, "size", 0) or 0,
+    )
+
+
+@transaction.atomic
+def consent_create(
+    *, case: Case, by: User | None, actors: Iterable = (), data_categories: Iterable = (), **fields
+) -> Consent:
+    return _create_entry(
+        Consent,
+        case=case,
+        by=by,
+        m2m={"actors": actors, "data_categories": data_categories},
+        **fields,
+    )
+
+
+@transaction.atomic
+def client_create(*, legal_frameworks: Iterable[LegalFramework] = (), **fields) -> Client:
+    client = Client(**fields)
+    client.full_clean()
+    client.save()
+    client.legal_frameworks.set(legal_frameworks)
+    return client
+
+
+@transaction.atomic
+def household_create(*, name: str, municipality: Municipality, members: Iterable[dict] = ()) -> Household:
+    """A household with its members, created together or not at all."""
+    household = Household(name=name, municipality=municipality)
+    household.full_clean()
+    household.save()
+    for member in members:
+        member = dict(member)
+        member.setdefault("municipality", municipality)
+        client_create(household=household, **member)
+    return household
