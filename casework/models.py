@@ -13,6 +13,7 @@ from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -225,6 +226,13 @@ class Household(TimeStampedModel):
         return self.name
 
 
+class ClientQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from accounts.roles import restrict_clients
+
+        return restrict_clients(self, user)
+
+
 class Client(TimeStampedModel):
     """A person supported by KIM. Only what casework needs is kept."""
 
@@ -275,6 +283,8 @@ class Client(TimeStampedModel):
     external_id = models.CharField(_("externe Kennung"), max_length=64, blank=True)
     anonymised_at = models.DateTimeField(_("anonymisiert am"), null=True, blank=True)
 
+    objects = ClientQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("Klient/in")
         verbose_name_plural = _("Klient/innen")
@@ -318,6 +328,11 @@ class Client(TimeStampedModel):
 
 
 class CaseQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from accounts.roles import restrict_cases
+
+        return restrict_cases(self, user)
+
     def open(self):
         return self.filter(phase__in=OPEN_PHASES)
 
@@ -425,6 +440,9 @@ class Case(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.reference
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:detail", args=[self.pk])
 
     @property
     def subject(self) -> Client | Household:

@@ -279,3 +279,202 @@ def household_create(*, name: str, municipality: Municipality, members: Iterable
         member.setdefault("municipality", municipality)
         client_create(household=household, **member)
     return household
+
+
+# --- Clients (registering and editing through the browser) ---------------------------
+
+CLIENT_FIELDS_NOT_EDITABLE = frozenset({"id", "pk", "household", "household_role", "external_id", "anonymised_at"})
+
+
+@transaction.atomic
+def client_register(
+    *,
+    by: User | None,
+    client_fields: dict,
+    legal_frameworks: Iterable[LegalFramework] = (),
+    members: Iterable[dict] = (),
+) -> Client:
+    """Register a client, and with members a household „Familie <Nachname>“ headed by the client.
+
+    Members are dicts of first_name, last_name, date_of_birth and household_role; an empty
+    last name means the client's. Everything is written together or not at all.
+    """
+    from .models import HouseholdRole
+
+    client = client_create(legal_frameworks=legal_frameworks, **client_fields)
+    members = [dict(member) for member in members]
+    if members:
+        for member in members:
+            member["last_name"] = member.get("last_name") or client.last_name
+            member.setdefault("street", client.street)
+            member.setdefault("postal_code", client.postal_code)
+        household = household_create(
+            name=f"Familie {client.last_name}", municipality=client.municipality, members=members
+        )
+        client.household, client.household_role = household, HouseholdRole.HEAD
+        client.full_clean()
+        client.save(update_fields=["household", "household_role", "updated_at"])
+    return client
+
+
+@transaction.atomic
+def client_update(
+    *, client: Client, by: User | None, legal_frameworks: Iterable[LegalFramework] | None = None, **fields
+) -> Client:
+    """Change a client's data; legal frameworks are replaced when given."""
+    unknown = set(fields) & CLIENT_FIELDS_NOT_EDITABLE
+    if unknown:
+        raise ValueError(f"client_update cannot change {sorted(unknown)}")
+    locked = Client.objects.select_for_update().get(pk=client.pk)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.full_clean()
+    locked.save()
+    if legal_frameworks is not None:
+        locked.legal_frameworks.set(legal_frameworks)
+    return locked
+
+
+# --- The network directory -------------------------------------------------------------
+
+# Appended with the network services while others edit the top of this module;
+# these imports belong in the import block above.
+from django.utils.translation import gettext_lazy as _  # noqa: E402
+
+from .models import CONTACT_PERSON_OF_OTHER_ACTOR, ContactPerson  # noqa: E402
+
+ACTOR_NEEDS_DISTRICT = _(
+    "Bitte wählen Sie mindestens eine Kommune aus: Ihr Konto gehört zu keinem Kreis, "
+    "daher wird der Kreis des Akteurs aus der ersten Kommune übernommen."
+)
+USER_WITHOUT_DISTRICT = _(
+    "Ihrem Konto ist kein Kreis zugeordnet. Bitte wenden Sie sich an die Verwaltung."
+)
+MUNICIPALITY_OUTSIDE_ACTOR_DISTRICT = _("%(municipality)s gehört nicht zum Kreis %(district)s.")
+ACTOR_EDITABLE_FIELDS = frozenset(
+    {
+        "name",
+        "actor_type",
+        "street",
+        "postal_code",
+        "city",
+        "phone",
+        "email",
+        "website",
+        "description",
+        "is_active",
+    }
+)
+CONTACT_PERSON_FIELDS = frozenset({"name", "role", "phone", "email", "is_active"})
+
+
+def _actor_district(*, by: User | None, municipalities: list[Municipality]) -> District:
+    """The district a new actor belongs to: the author's; for a superuser without one,
+    the district of the first municipality chosen."""
+    if by is not None and by.district_id:
+        return by.district
+    if by is None or by.is_superuser:
+        if municipalities:
+            return municipalities[0].region.district
+        raise ValidationError({"municipalities": ACTOR_NEEDS_DISTRICT})
+    raise ValidationError(USER_WITHOUT_DISTRICT)
+
+
+def _check_actor_municipalities(actor: Actor, municipalities: list[Municipality]) -> None:
+    outside = [m for m in municipalities if m.region.district_id != actor.district_id]
+    if outside:
+        raise ValidationError(
+            {
+                "municipalities": [
+                    ValidationError(
+                        MUNICIPALITY_OUTSIDE_ACTOR_DISTRICT,
+                        params={"municipality": m.name, "district": actor.district},
+                    )
+                    for m in outside
+                ]
+            }
+        )
+
+
+def _check_fields(fields: dict, allowed: frozenset[str]) -> None:
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"unexpected fields: {', '.join(sorted(unknown))}")
+
+
+def _save_contact_persons(
+    *, actor: Actor, contact_persons: Iterable[dict], removed: Iterable[ContactPerson]
+) -> None:
+    """Create, change and delete an actor's contact persons.
+
+    Each dict holds the contact person's fields and, for an existing one, its `pk`.
+    Only contact persons of this actor can be changed or deleted.
+    """
+    removed_pks = [person.pk for person in removed if person.pk]
+    if removed_pks:
+        if ContactPerson.objects.filter(pk__in=removed_pks).exclude(actor=actor).exists():
+            raise ValidationError(CONTACT_PERSON_OF_OTHER_ACTOR)
+        ContactPerson.objects.filter(actor=actor, pk__in=removed_pks).delete()
+    for data in contact_persons:
+        data = dict(data)
+        pk = data.pop("pk", None)
+        _check_fields(data, CONTACT_PERSON_FIELDS)
+        if pk:
+            person = ContactPerson.objects.filter(actor=actor, pk=pk).first()
+            if person is None:
+                raise ValidationError(CONTACT_PERSON_OF_OTHER_ACTOR)
+            for name, value in data.items():
+                setattr(person, name, value)
+        else:
+            person = ContactPerson(actor=actor, **data)
+        person.full_clean()
+        person.save()
+
+
+@transaction.atomic
+def actor_create(
+    *,
+    by: User | None,
+    municipalities: Iterable[Municipality] = (),
+    topics: Iterable = (),
+    contact_persons: Iterable[dict] = (),
+    **fields,
+) -> Actor:
+    """A new actor of the network with its contact persons, all or nothing."""
+    _check_fields(fields, ACTOR_EDITABLE_FIELDS)
+    municipalities = list(municipalities)
+    actor = Actor(district=_actor_district(by=by, municipalities=municipalities), **fields)
+    _check_actor_municipalities(actor, municipalities)
+    actor.full_clean()
+    actor.save()
+    actor.municipalities.set(municipalities)
+    actor.topics.set(topics)
+    _save_contact_persons(actor=actor, contact_persons=contact_persons, removed=())
+    return actor
+
+
+@transaction.atomic
+def actor_update(
+    *,
+    actor: Actor,
+    by: User | None,
+    municipalities: Iterable[Municipality] = (),
+    topics: Iterable = (),
+    contact_persons: Iterable[dict] = (),
+    removed_contact_persons: Iterable[ContactPerson] = (),
+    **fields,
+) -> Actor:
+    """Change an actor and its contact persons together; the district stays as it is."""
+    _check_fields(fields, ACTOR_EDITABLE_FIELDS)
+    municipalities = list(municipalities)
+    for name, value in fields.items():
+        setattr(actor, name, value)
+    _check_actor_municipalities(actor, municipalities)
+    actor.full_clean()
+    actor.save()
+    actor.municipalities.set(municipalities)
+    actor.topics.set(topics)
+    _save_contact_persons(
+        actor=actor, contact_persons=contact_persons, removed=removed_contact_persons
+    )
+    return actor

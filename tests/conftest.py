@@ -53,3 +53,28 @@ def superuser(db, django_user_model):
 def admin_client(client, superuser):
     client.force_login(superuser)
     return client
+
+
+def make_staff(role: str, region_names=("Nord",), **fields):
+    from django.contrib.auth.models import Group
+
+    from regions.models import Region
+    from tests.factories import UserFactory
+
+    user = UserFactory(regions=list(Region.objects.filter(name__in=region_names)), **fields)
+    user.groups.add(Group.objects.get_or_create(name=role)[0])
+    return user
+
+
+@pytest.fixture
+def case_manager(db):
+    from accounts.roles import CASE_MANAGEMENT
+
+    return make_staff(CASE_MANAGEMENT, first_name="Clara", last_name="Casemann")
+
+
+@pytest.fixture
+def coordinator(db):
+    from accounts.roles import COORDINATION
+
+    return make_staff(COORDINATION, first_name="Konrad", last_name="Koordinator")

@@ -121,9 +121,7 @@ def test_allowed_transitions_lists_targets_in_lifecycle_order():
 def test_closing_without_reason_is_refused_with_a_clear_message():
     case = put_case_in(Phase.MONITORING)
     with pytest.raises(ValidationError) as excinfo:
-        services.case_change_phase(
-            case=case, to_phase=Phase.CLOSED, by=None, closed_on=timezone.localdate()
-        )
+        services.case_change_phase(case=case, to_phase=Phase.CLOSED, by=None, closed_on=timezone.localdate())
     assert excinfo.value.message_dict["closure_reason"] == [
         "Zum Abschließen eines Falls ist ein Abschlussgrund anzugeben."
     ]
@@ -134,9 +132,7 @@ def test_closing_without_reason_is_refused_with_a_clear_message():
 def test_closing_without_date_is_refused():
     case = put_case_in(Phase.ASSESSMENT)
     with pytest.raises(ValidationError) as excinfo:
-        services.case_change_phase(
-            case=case, to_phase=Phase.CLOSED, by=None, closure_reason=closure_reason()
-        )
+        services.case_change_phase(case=case, to_phase=Phase.CLOSED, by=None, closure_reason=closure_reason())
     assert "closed_on" in excinfo.value.message_dict
 
 

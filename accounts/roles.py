@@ -1,0 +1,71 @@
+"""The roles staff can have, as Django groups, and who may see and change which case.
+
+This module is the one place where access rules live. Views, the admin, searches
+and exports ask it; none of them decides on its own.
+"""
+
+from django.db.models import QuerySet
+
+CASE_MANAGEMENT = "Case Management"
+COORDINATION = "Koordination"
+STATISTICS = "Statistik"
+ADMINISTRATION = "Administration"
+
+ALL_ROLES = (CASE_MANAGEMENT, COORDINATION, STATISTICS, ADMINISTRATION)
+
+
+def has_role(user, role: str) -> bool:
+    if not user.is_authenticated:
+        return False
+    # Cache the group names on the user object: templates ask several times per request.
+    if not hasattr(user, "_kim_role_names"):
+        user._kim_role_names = frozenset(user.groups.values_list("name", flat=True))
+    return role in user._kim_role_names
+
+
+def is_coordinator(user) -> bool:
+    return user.is_superuser or has_role(user, COORDINATION)
+
+
+def works_with_cases(user) -> bool:
+    """Whether the user may see personal case data at all (Statistik may not)."""
+    return user.is_superuser or has_role(user, CASE_MANAGEMENT) or has_role(user, COORDINATION)
+
+
+def region_ids(user) -> list[int]:
+    if not hasattr(user, "_kim_region_ids"):
+        user._kim_region_ids = list(user.regions.values_list("pk", flat=True))
+    return user._kim_region_ids
+
+
+def restrict_cases(queryset: QuerySet, user) -> QuerySet:
+    """Cases the user may read: their regions' cases, nothing for roles without case work."""
+    if user.is_superuser:
+        return queryset
+    if not works_with_cases(user):
+        return queryset.none()
+    return queryset.filter(municipality__region__in=region_ids(user))
+
+
+def restrict_clients(queryset: QuerySet, user) -> QuerySet:
+    """Clients living in the user's regions."""
+    if user.is_superuser:
+        return queryset
+    if not works_with_cases(user):
+        return queryset.none()
+    return queryset.filter(municipality__region__in=region_ids(user))
+
+
+def can_edit_case(user, case) -> bool:
+    """Case managers write the cases assigned to them; Koordination all cases of its regions."""
+    if user.is_superuser:
+        return True
+    if case.municipality.region_id not in region_ids(user):
+        return False
+    if has_role(user, COORDINATION):
+        return True
+    return has_role(user, CASE_MANAGEMENT) and case.case_manager_id == user.pk
+
+
+def can_assign_cases(user) -> bool:
+    return is_coordinator(user)

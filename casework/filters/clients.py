@@ -1,0 +1,72 @@
+"""Filters of the client list: search by name and date of birth, narrow by place."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from casework.models import Client
+from casework.selectors import municipalities_for, regions_for
+from regions.models import Municipality, Region
+
+
+class ClientOrdering(django_filters.OrderingFilter):
+    """Sorting by name means last name, then first name; ties always end on the id for stable pages."""
+
+    EXPANSIONS = {
+        "last_name": ("last_name", "first_name"),
+        "date_of_birth": ("date_of_birth", "last_name", "first_name"),
+    }
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        ordering = []
+        for param in value:
+            descending = param.startswith("-")
+            field = self.param_map.get(param.lstrip("-"))
+            if field is None:
+                continue
+            ordering += [f"-{name}" if descending else name for name in self.EXPANSIONS[field]]
+        return qs.order_by(*ordering, "pk") if ordering else qs
+
+
+class ClientFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Name"),
+        method="filter_name",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Vor- und/oder Nachname")}),
+    )
+    date_of_birth = django_filters.DateFilter(
+        label=_("Geburtsdatum"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    region = django_filters.ModelChoiceFilter(
+        label=_("Teilregion"),
+        field_name="municipality__region",
+        queryset=Region.objects.none(),
+        empty_label=_("alle"),
+    )
+    municipality = django_filters.ModelChoiceFilter(
+        label=_("Kommune"), queryset=Municipality.objects.none(), empty_label=_("alle")
+    )
+    o = ClientOrdering(
+        label=_("Sortierung"),
+        fields=[("last_name", "name"), ("date_of_birth", "birth")],
+        field_labels={"last_name": _("Name"), "date_of_birth": _("Geburtsdatum")},
+    )
+
+    class Meta:
+        model = Client
+        fields = []
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.filters["region"].queryset = regions_for(user)
+        self.filters["municipality"].queryset = municipalities_for(user)
+
+    def filter_name(self, queryset, name, value):
+        """Every word must appear in the first or the last name."""
+        for word in value.split()[:10]:
+            queryset = queryset.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+        return queryset

@@ -1,0 +1,1 @@
+"""Forms of the workplace, one module per area."""

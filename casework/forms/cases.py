@@ -1,0 +1,223 @@
+"""Forms inside a case. They validate input; the services apply the rules."""
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from accounts.roles import CASE_MANAGEMENT, COORDINATION, region_ids
+from casework.lifecycle import Phase, allowed_transitions
+from casework.models import (
+    Actor,
+    ClosureReason,
+    Consent,
+    Contact,
+    ContactPerson,
+    DataCategory,
+    FollowUp,
+    Goal,
+    GoalStatus,
+    Referral,
+    Topic,
+)
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+FILE_TOO_LARGE = _("Die Datei ist zu groß (höchstens %(mb)s MB).")
+ALLOWED_DOCUMENT_SUFFIXES = ("pdf", "jpg", "jpeg", "png", "docx", "odt", "xlsx", "ods", "txt")
+FILE_TYPE_NOT_ALLOWED = _("Dieser Dateityp ist nicht erlaubt. Erlaubt sind: %(types)s.")
+
+
+def active_topics():
+    return Topic.objects.filter(is_active=True)
+
+
+def staff_for_regions(region_pks):
+    """Active people who can take over cases in the given regions."""
+    return (
+        User.objects.filter(
+            is_active=True, regions__in=region_pks, groups__name__in=[CASE_MANAGEMENT, COORDINATION]
+        )
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["contacted_on", "channel", "duration_minutes", "topics", "with_interpreter", "note"]
+        widgets = {
+            "contacted_on": DATE_INPUT,
+            "topics": forms.CheckboxSelectMultiple,
+            "note": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topics"].queryset = active_topics()
+        self.fields["contacted_on"].initial = timezone.localdate
+
+
+class GoalForm(forms.ModelForm):
+    class Meta:
+        model = Goal
+        fields = ["title", "topic", "target_date", "description"]
+        widgets = {"target_date": DATE_INPUT, "description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].queryset = active_topics()
+
+
+class GoalStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=GoalStatus.choices)
+
+
+class ReferralForm(forms.ModelForm):
+    class Meta:
+        model = Referral
+        fields = [
+            "actor",
+            "contact_person",
+            "topic",
+            "referred_on",
+            "status",
+            "outcome",
+            "consent",
+            "legal_basis",
+        ]
+        widgets = {"referred_on": DATE_INPUT, "outcome": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        actors = Actor.objects.filter(is_active=True, district=case.district_id).select_related("actor_type")
+        self.fields["actor"].queryset = actors
+        self.fields["actor"].label_from_instance = lambda a: f"{a.name} ({a.actor_type.name})"
+        self.fields["contact_person"].queryset = ContactPerson.objects.filter(
+            is_active=True, actor__in=actors
+        ).select_related("actor")
+        self.fields["topic"].queryset = active_topics()
+        self.fields["consent"].queryset = Consent.objects.filter(case=case)
+
+
+class FollowUpForm(forms.ModelForm):
+    class Meta:
+        model = FollowUp
+        fields = ["title", "due_on"]
+        widgets = {"due_on": DATE_INPUT}
+
+
+class DocumentForm(forms.Form):
+    title = forms.CharField(label=_("Titel"), max_length=200)
+    file = forms.FileField(label=_("Datei"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.DOCUMENT_MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(FILE_TOO_LARGE % {"mb": settings.DOCUMENT_MAX_UPLOAD_BYTES // 2**20})
+        suffix = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+        if suffix not in ALLOWED_DOCUMENT_SUFFIXES:
+            raise forms.ValidationError(
+                FILE_TYPE_NOT_ALLOWED % {"types": ", ".join(ALLOWED_DOCUMENT_SUFFIXES)}
+            )
+        return upload
+
+
+class ConsentForm(forms.ModelForm):
+    class Meta:
+        model = Consent
+        fields = ["purpose", "actors", "data_categories", "given_on", "valid_until"]
+        widgets = {
+            "purpose": forms.Textarea(attrs={"rows": 2}),
+            "given_on": DATE_INPUT,
+            "valid_until": DATE_INPUT,
+            "actors": forms.CheckboxSelectMultiple,
+            "data_categories": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["actors"].queryset = Actor.objects.filter(is_active=True, district=case.district_id)
+        self.fields["data_categories"].queryset = DataCategory.objects.filter(is_active=True)
+        self.fields["given_on"].initial = timezone.localdate
+
+
+class PhaseChangeForm(forms.Form):
+    to_phase = forms.ChoiceField(label=_("neue Phase"))
+    closed_on = forms.DateField(
+        label=_("Abschlussdatum"), required=False, widget=DATE_INPUT, help_text=_("Nur beim Abschluss.")
+    )
+    closure_reason = forms.ModelChoiceField(
+        label=_("Abschlussgrund"),
+        queryset=ClosureReason.objects.filter(is_active=True),
+        required=False,
+        help_text=_("Nur beim Abschluss."),
+    )
+    note = forms.CharField(
+        label=_("Bemerkung"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_phase"].choices = [(p.value, p.label) for p in allowed_transitions(case.phase)]
+        self.fields["closed_on"].initial = timezone.localdate
+        self.offers_closing = Phase.CLOSED in allowed_transitions(case.phase)
+
+
+class ReassignForm(forms.Form):
+    to_manager = forms.ModelChoiceField(label=_("neue/r Case Manager/in"), queryset=User.objects.none())
+    note = forms.CharField(label=_("Bemerkung zur Übergabe"), required=False, max_length=2000)
+
+    def __init__(self, *args, region_pks, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_manager"].queryset = staff_for_regions(region_pks)
+
+
+class BulkReassignForm(forms.Form):
+    from_manager = forms.ModelChoiceField(
+        label=_("bisherige/r Case Manager/in"), queryset=User.objects.none()
+    )
+    to_manager = forms.ModelChoiceField(label=_("neue/r Case Manager/in"), queryset=User.objects.none())
+    only_open = forms.BooleanField(label=_("nur offene Fälle"), required=False, initial=True)
+    note = forms.CharField(label=_("Bemerkung zur Übergabe"), required=False, max_length=2000)
+
+    SAME_PERSON = _("Bitte wählen Sie zwei verschiedene Personen.")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        regions = None if user.is_superuser else region_ids(user)
+        people = (
+            User.objects.filter(is_active=True).order_by("last_name", "first_name")
+            if regions is None
+            else staff_for_regions(regions)
+        )
+        self.fields["to_manager"].queryset = people
+        # The person leaving may already be deactivated.
+        leaving = (
+            User.objects.filter(managed_cases__isnull=False).distinct().order_by("last_name", "first_name")
+        )
+        if regions is not None:
+            leaving = leaving.filter(managed_cases__municipality__region__in=regions)
+        self.fields["from_manager"].queryset = leaving
+
+    def clean(self):
+        data = super().clean()
+        if data.get("from_manager") and data.get("from_manager") == data.get("to_manager"):
+            raise forms.ValidationError(self.SAME_PERSON)
+        return data
+
+
+class QuickContactForm(ContactForm):
+    """Mein Arbeitsplatz: log a contact without opening the case first."""
+
+    case = forms.ModelChoiceField(label=_("Fall"), queryset=None)
+
+    class Meta(ContactForm.Meta):
+        fields = ["case", "contacted_on", "channel", "duration_minutes", "topics", "note"]
+
+    def __init__(self, *args, cases, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["case"].queryset = cases
+        self.fields["case"].label_from_instance = lambda c: f"{c.reference} – {c.subject}"
+        self.order_fields(["case"])

@@ -1,0 +1,528 @@
+"""Reads of casework data: querysets that say what they fetch, scoped to the user."""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .lifecycle import OPEN_PHASES, Phase
+from .models import (
+    EXPIRING_RESIDENCE_STATUSES,
+    Case,
+    CaseAssignment,
+    Consent,
+    Contact,
+    Document,
+    FollowUp,
+    Goal,
+    GoalStatusChange,
+    LegalFramework,
+    PhaseChange,
+    Referral,
+)
+
+
+def residence_warning_days() -> int:
+    return settings.KIM_RESIDENCE_WARNING_WEEKS * 7
+
+
+def case_list(*, user) -> QuerySet[Case]:
+    """The cases a user may see, with what the case list shows for each row."""
+    today = timezone.localdate()
+    overdue = FollowUp.objects.filter(case=OuterRef("pk"), done_at__isnull=True, due_on__lt=today)
+    return (
+        Case.objects.visible_to(user)
+        .with_header()
+        .annotate(has_overdue_follow_up=Exists(overdue))
+        .prefetch_related(Prefetch("legal_frameworks", queryset=LegalFramework.objects.only("name")))
+    )
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    on: dt.date
+    at: dt.datetime | None
+    kind: str
+    label: str
+    obj: Any
+
+
+def _local_date(moment: dt.datetime) -> dt.date:
+    return timezone.localtime(moment).date()
+
+
+def case_timeline(case: Case) -> list[TimelineEntry]:
+    """Contacts, referrals, goal changes, phase changes, handovers and documents, newest first.
+
+    One query per kind, whatever the number of entries.
+    """
+    entries: list[TimelineEntry] = []
+    for contact in Contact.objects.filter(case=case).select_related("created_by").prefetch_related("topics"):
+        entries.append(
+            TimelineEntry(contact.contacted_on, contact.created_at, "contact", _("Kontakt"), contact)
+        )
+    for referral in Referral.objects.filter(case=case).select_related(
+        "actor", "contact_person", "topic", "created_by"
+    ):
+        entries.append(
+            TimelineEntry(referral.referred_on, referral.created_at, "referral", _("Vermittlung"), referral)
+        )
+    for change in GoalStatusChange.objects.filter(goal__case=case).select_related("goal", "changed_by"):
+        entries.append(
+            TimelineEntry(_local_date(change.changed_at), change.changed_at, "goal", _("Ziel"), change)
+        )
+    for change in PhaseChange.objects.filter(case=case).select_related("changed_by", "closure_reason"):
+        entries.append(
+            TimelineEntry(
+                _local_date(change.changed_at), change.changed_at, "phase", _("Phasenwechsel"), change
+            )
+        )
+    for handover in CaseAssignment.objects.filter(case=case).select_related(
+        "from_manager", "to_manager", "assigned_by"
+    ):
+        entries.append(
+            TimelineEntry(
+                _local_date(handover.assigned_at),
+                handover.assigned_at,
+                "handover",
+                _("Zuständigkeit"),
+                handover,
+            )
+        )
+    for document in Document.objects.filter(case=case).select_related("created_by"):
+        entries.append(
+            TimelineEntry(
+                _local_date(document.created_at), document.created_at, "document", _("Dokument"), document
+            )
+        )
+    entries.sort(key=lambda e: (e.on, e.at or timezone.now()), reverse=True)
+    return entries
+
+
+def case_goals(case: Case) -> QuerySet[Goal]:
+    return Goal.objects.filter(case=case).select_related("topic")
+
+
+def case_open_follow_ups(case: Case) -> QuerySet[FollowUp]:
+    return FollowUp.objects.filter(case=case, done_at__isnull=True).select_related("assigned_to")
+
+
+def case_consents(case: Case) -> list[Consent]:
+    return list(
+        Consent.objects.filter(case=case).prefetch_related("actors", "data_categories").order_by("-given_on")
+    )
+
+
+def case_alerts(case: Case, consents: list[Consent]) -> list[tuple[str, str]]:
+    """Warnings shown at the top of a case: deadlines and missing consent."""
+    alerts: list[tuple[str, str]] = []
+    today = timezone.localdate()
+    client = case.client
+    if client and client.residence_expires_within(residence_warning_days(), today=today):
+        level = "danger" if client.residence_valid_until < today else "warning"
+        alerts.append(
+            (
+                level,
+                _("%(status)s gültig bis %(date)s – Verlängerung rechtzeitig klären.")
+                % {
+                    "status": client.get_residence_status_display(),
+                    "date": client.residence_valid_until.strftime("%d.%m.%Y"),
+                },
+            )
+        )
+    if not case.is_closed:
+        valid = [c for c in consents if c.is_valid_on(today)]
+        if not valid:
+            alerts.append(("warning", _("Es liegt keine gültige Einwilligung vor.")))
+        elif any(c.valid_until and c.valid_until <= today + dt.timedelta(days=30) for c in valid):
+            alerts.append(("warning", _("Eine Einwilligung läuft in den nächsten 30 Tagen ab.")))
+    return alerts
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """Something due on Mein Arbeitsplatz: a stored follow-up or a residence deadline."""
+
+    due_on: dt.date
+    title: str
+    case: Case
+    follow_up: FollowUp | None = None
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.due_on < timezone.localdate()
+
+
+def dashboard_for(user) -> dict:
+    """Everything Mein Arbeitsplatz shows, in a fixed number of queries."""
+    today = timezone.localdate()
+    my_open = Case.objects.visible_to(user).filter(case_manager=user, phase__in=OPEN_PHASES)
+    phase_counts = dict(my_open.values_list("phase").annotate(n=Count("pk")).values_list("phase", "n"))
+    open_cases = list(my_open.with_header().order_by("phase", "-opened_on")[:200])
+    by_phase = []
+    for phase in OPEN_PHASES:
+        cases = [c for c in open_cases if c.phase == phase]
+        by_phase.append({"phase": Phase(phase), "count": phase_counts.get(phase, 0), "cases": cases})
+
+    follow_ups = list(
+        FollowUp.objects.filter(
+            assigned_to=user, done_at__isnull=True, due_on__lte=today, case__phase__in=OPEN_PHASES
+        )
+        .select_related("case__client", "case__household")
+        .order_by("due_on", "pk")[:100]
+    )
+    due = [DueItem(f.due_on, f.title, f.case, f) for f in follow_ups]
+    horizon = today + dt.timedelta(days=residence_warning_days())
+    expiring = (
+        my_open.filter(
+            client__residence_status__in=EXPIRING_RESIDENCE_STATUSES,
+            client__residence_valid_until__lte=horizon,
+        )
+        .select_related("client", "household")
+        .order_by("client__residence_valid_until")[:100]
+    )
+    for case in expiring:
+        due.append(
+            DueItem(
+                case.client.residence_valid_until,
+                _("%(status)s läuft ab – Verlängerung klären")
+                % {"status": case.client.get_residence_status_display()},
+                case,
+            )
+        )
+    due.sort(key=lambda item: item.due_on)
+
+    recent_contacts = list(
+        Contact.objects.filter(created_by=user)
+        .filter(Q(case__in=Case.objects.visible_to(user)))
+        .select_related("case__client", "case__household")
+        .order_by("-contacted_on", "-pk")[:10]
+    )
+    return {
+        "by_phase": by_phase,
+        "open_count": sum(phase_counts.values()),
+        "due": due,
+        "recent_contacts": recent_contacts,
+    }
+
+
+# --- Clients -------------------------------------------------------------------------
+# Appended for the client pages (list, register, detail). Every read is scoped with
+# `Client.objects.visible_to(user)`, so nobody learns of clients outside their regions.
+
+
+def regions_for(user) -> QuerySet:
+    """The regions whose clients and cases the user works with."""
+    from accounts.roles import region_ids, works_with_cases
+    from regions.models import Region
+
+    regions = Region.objects.select_related("district")
+    if user.is_superuser:
+        return regions
+    if not works_with_cases(user):
+        return regions.none()
+    return regions.filter(pk__in=region_ids(user))
+
+
+def municipalities_for(user) -> QuerySet:
+    """The municipalities a user may register clients in and open cases for."""
+    from accounts.roles import region_ids, works_with_cases
+    from regions.models import Municipality
+
+    municipalities = Municipality.objects.select_related("region").order_by("name")
+    if user.is_superuser:
+        return municipalities
+    if not works_with_cases(user):
+        return municipalities.none()
+    return municipalities.filter(region__in=region_ids(user))
+
+
+def client_list(*, user) -> QuerySet:
+    """Clients the user may see, with what the client list shows for each row."""
+    from .models import Client
+
+    open_cases = Count("cases", filter=Q(cases__phase__in=OPEN_PHASES), distinct=True)
+    return (
+        Client.objects.visible_to(user)
+        .select_related("municipality__region", "household")
+        .annotate(open_case_count=open_cases)
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
+def age_on(date_of_birth: dt.date | None, day: dt.date | None = None) -> int | None:
+    if not date_of_birth:
+        return None
+    day = day or timezone.localdate()
+    return day.year - date_of_birth.year - ((day.month, day.day) < (date_of_birth.month, date_of_birth.day))
+
+
+def client_residence_alert(client) -> tuple[str, str] | None:
+    """A warning when a residence title runs out within the warning period or has run out."""
+    today = timezone.localdate()
+    if not client.residence_expires_within(residence_warning_days(), today=today):
+        return None
+    expired = client.residence_valid_until < today
+    message = _("%(status)s abgelaufen am %(date)s – bitte umgehend klären.") if expired else _(
+        "%(status)s gültig bis %(date)s – Verlängerung rechtzeitig klären."
+    )
+    return (
+        "danger" if expired else "warning",
+        message
+        % {
+            "status": client.get_residence_status_display(),
+            "date": client.residence_valid_until.strftime("%d.%m.%Y"),
+        },
+    )
+
+
+def client_household_members(*, client, user) -> QuerySet:
+    """The other members of the client's household that the user may see."""
+    from .models import Client
+
+    if not client.household_id:
+        return Client.objects.none()
+    return (
+        Client.objects.visible_to(user)
+        .filter(household_id=client.household_id)
+        .exclude(pk=client.pk)
+        .order_by("date_of_birth", "first_name", "pk")
+    )
+
+
+def client_cases(*, client, user) -> QuerySet[Case]:
+    """The client's own cases and those of their household, newest first."""
+    subject = Q(client=client)
+    if client.household_id:
+        subject |= Q(household_id=client.household_id)
+    return Case.objects.visible_to(user).filter(subject).with_header().order_by("-opened_on", "-pk")
+
+
+def case_manager_candidates(*, user) -> QuerySet:
+    """Active staff working with cases in any of the user's regions: who may take over a new case."""
+    from accounts.models import User
+    from accounts.roles import CASE_MANAGEMENT, COORDINATION
+
+    staff = User.objects.filter(is_active=True).filter(
+        Q(is_superuser=True) | Q(groups__name__in=[CASE_MANAGEMENT, COORDINATION])
+    )
+    if not user.is_superuser:
+        staff = staff.filter(regions__in=regions_for(user))
+    return User.objects.filter(pk__in=staff.values("pk")).order_by("last_name", "first_name", "username")
+
+
+# Close spellings of one name: Jusuf/Yusuf, Yılmaz/Yilmaz, Müller/Mueller.
+DUPLICATE_NAME_SIMILARITY = 0.85
+DUPLICATE_CANDIDATE_LIMIT = 200
+_NAME_FOLDING = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ı": "i"})
+
+
+def normalise_name(name: str) -> str:
+    """Lower case, German umlauts spelt out, other accents dropped, single spaces."""
+    import unicodedata
+
+    folded = name.lower().translate(_NAME_FOLDING)
+    decomposed = unicodedata.normalize("NFKD", folded)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(plain.split())
+
+
+@dataclass(frozen=True)
+class PossibleDuplicate:
+    client: Any
+    reason: str
+
+
+def possible_duplicates(*, first_name: str, last_name: str, date_of_birth: dt.date | None, user):
+    """Clients the user may see who could be the person about to be registered.
+
+    A client counts when the normalised full names are at least 85 % alike and the
+    dates of birth agree (or one of them is unknown), or when the names are the same
+    and only the dates of birth differ (a typo there is common). Only clients visible
+    to the user are searched: the check must not reveal people outside their regions.
+    """
+    from difflib import SequenceMatcher
+
+    from .models import Client
+
+    wanted = normalise_name(f"{first_name} {last_name}")
+    if not wanted:
+        return []
+    last = " ".join(last_name.split())
+    prefixes = {last[:3], normalise_name(last)[:3]} - {""}
+    near = Q()
+    for prefix in prefixes:
+        near |= Q(last_name__istartswith=prefix)
+    if date_of_birth:
+        near |= Q(date_of_birth=date_of_birth)
+    candidates = (
+        Client.objects.visible_to(user)
+        .filter(near, anonymised_at__isnull=True)
+        .select_related("municipality")
+        .order_by("last_name", "first_name", "pk")[:DUPLICATE_CANDIDATE_LIMIT]
+    )
+    found = []
+    for candidate in candidates:
+        name = normalise_name(candidate.full_name)
+        same_name = name == wanted
+        similar = same_name or SequenceMatcher(None, wanted, name).ratio() >= DUPLICATE_NAME_SIMILARITY
+        if not similar:
+            continue
+        if date_of_birth and candidate.date_of_birth:
+            if candidate.date_of_birth == date_of_birth:
+                reason = (
+                    _("gleicher Name und gleiches Geburtsdatum")
+                    if same_name
+                    else _("ähnliche Schreibweise, gleiches Geburtsdatum")
+                )
+            elif same_name:
+                reason = _("gleicher Name, anderes Geburtsdatum")
+            else:
+                continue
+        else:
+            reason = _("gleicher Name, Geburtsdatum unbekannt") if same_name else _(
+                "ähnliche Schreibweise, Geburtsdatum unbekannt"
+            )
+        found.append(PossibleDuplicate(candidate, reason))
+    return found
+
+
+# --- The network directory -------------------------------------------------------------
+
+
+def actors_visible_to(user) -> QuerySet:
+    """Actors of the user's district; a superuser sees every district's actors.
+
+    The network is shared by all KIM teams of a district, so regions do not narrow it.
+    """
+    from .models import Actor
+
+    actors = Actor.objects.all()
+    if user.is_superuser:
+        return actors
+    if not user.district_id:
+        return actors.none()
+    return actors.filter(district_id=user.district_id)
+
+
+def _municipalities_in_region_order() -> QuerySet:
+    from regions.models import Municipality
+
+    return Municipality.objects.select_related("region").order_by("region__name", "name")
+
+
+def actor_list(*, user) -> QuerySet:
+    """The directory: what each row shows, in a fixed number of queries whatever the row count."""
+    from .models import ContactPerson, Topic
+
+    return (
+        actors_visible_to(user)
+        .select_related("actor_type")
+        .prefetch_related(
+            Prefetch("municipalities", queryset=_municipalities_in_region_order()),
+            Prefetch("topics", queryset=Topic.objects.only("name", "sort_order")),
+            Prefetch(
+                "contact_persons",
+                queryset=ContactPerson.objects.filter(is_active=True),
+                to_attr="active_contact_persons",
+            ),
+        )
+    )
+
+
+def actor_detail_queryset(*, user) -> QuerySet:
+    """One actor with everything its page shows; filter it by pk."""
+    from .models import ContactPerson
+
+    return (
+        actors_visible_to(user)
+        .select_related("actor_type", "district")
+        .prefetch_related(
+            Prefetch("municipalities", queryset=_municipalities_in_region_order()),
+            "topics",
+            Prefetch("contact_persons", queryset=ContactPerson.objects.order_by("-is_active", "name")),
+        )
+    )
+
+
+def municipalities_by_region(municipalities) -> list[tuple[Any, list]]:
+    """[(region, [municipality, ...]), ...] in the order given (region, then name)."""
+    groups: dict[Any, list] = {}
+    for municipality in municipalities:
+        groups.setdefault(municipality.region, []).append(municipality)
+    return list(groups.items())
+
+
+def with_served_areas(actors) -> list:
+    """Set `served_areas` on each actor: a short list of labels for the list view.
+
+    A fully served Teilregion is named once instead of listing its municipalities, and
+    an actor serving every municipality of its district reads "ganzer Kreis". One query
+    for the sizes of the regions, whatever the number of actors.
+    """
+    from regions.models import Municipality, Region
+
+    actors = list(actors)
+    region_ids = {m.region_id for actor in actors for m in actor.municipalities.all()}
+    region_sizes = dict(
+        Municipality.objects.filter(region_id__in=region_ids)
+        .values("region_id")
+        .annotate(n=Count("pk"))
+        .values_list("region_id", "n")
+    )
+    district_regions: dict[int, set[int]] = {}
+    if region_ids:
+        for region_id, district_id in Region.objects.filter(
+            district__regions__in=region_ids
+        ).values_list("pk", "district_id"):
+            district_regions.setdefault(district_id, set()).add(region_id)
+    for actor in actors:
+        labels: list[str] = []
+        complete: set[int] = set()
+        for region, municipalities in municipalities_by_region(actor.municipalities.all()):
+            if len(municipalities) == region_sizes.get(region.pk):
+                complete.add(region.pk)
+                labels.append(_("Teilregion %(region)s") % {"region": region.name})
+            else:
+                labels.extend(m.name for m in municipalities)
+        if complete and complete == district_regions.get(actor.district_id):
+            labels = [_("ganzer Kreis")]
+        actor.served_areas = labels
+    return actors
+
+
+def actor_detail_referrals(*, actor, user) -> QuerySet[Referral]:
+    """Referrals to the actor from cases the user may see; none for roles without case work.
+
+    Only the case is joined, never its client: this list must not show names.
+    """
+    from accounts.roles import works_with_cases
+
+    if not works_with_cases(user):
+        return Referral.objects.none()
+    return (
+        Referral.objects.filter(actor=actor, case__in=Case.objects.visible_to(user))
+        .select_related("case", "topic")
+        .order_by("-referred_on", "-pk")
+    )
+
+
+def actor_referral_counts(*, actor, user) -> list[dict]:
+    """How many of those referrals are in each status, every status listed (zeros too)."""
+    from .models import ReferralStatus
+
+    counts = dict(
+        actor_detail_referrals(actor=actor, user=user)
+        .order_by()
+        .values("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    return [
+        {"status": status, "label": label, "count": counts.get(status, 0)}
+        for status, label in ReferralStatus.choices
+    ]

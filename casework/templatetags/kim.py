@@ -1,0 +1,40 @@
+"""Small template helpers used across pages."""
+
+from django import template
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes) -> str:
+    """The current query string with some parameters replaced (None removes one).
+
+    Keeps filters in the URL when paging or sorting, so every view is bookmarkable.
+    """
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value is None or value == "":
+            params.pop(key, None)
+        else:
+            params[key] = value
+    if "page" not in changes:
+        params.pop("page", None)
+    return params.urlencode()
+
+
+@register.inclusion_tag("includes/sort_link.html", takes_context=True)
+def sort_link(context, field: str, label: str) -> dict:
+    """A column header that sorts by `field`, toggling the direction on a second click."""
+    current = context["request"].GET.get("o", "")
+    if current == field:
+        target, state = f"-{field}", "ascending"
+    elif current == f"-{field}":
+        target, state = field, "descending"
+    else:
+        target, state = field, None
+    return {"request": context["request"], "target": target, "state": state, "label": label}
+
+
+@register.filter
+def phase_badge_class(phase: str) -> str:
+    return f"phase-{phase}"

@@ -1,0 +1,38 @@
+"""URLs of the caseworker's workplace, one namespace per navigation area."""
+
+from django.urls import include, path
+
+from .views import cases, clients, dashboard, network
+
+case_patterns = [
+    path("", cases.case_list, name="list"),
+    path("uebergabe/", cases.bulk_reassign, name="bulk_reassign"),
+    path("<int:pk>/", cases.case_detail, name="detail"),
+    path("<int:pk>/kontakt/", cases.contact_add, name="add_contact"),
+    path("<int:pk>/ziel/", cases.goal_add, name="add_goal"),
+    path("<int:pk>/ziel/<int:goal_pk>/status/", cases.goal_status, name="goal_status"),
+    path("<int:pk>/vermittlung/", cases.referral_add, name="add_referral"),
+    path("<int:pk>/wiedervorlage/", cases.follow_up_add, name="add_follow_up"),
+    path("<int:pk>/wiedervorlage/<int:follow_up_pk>/erledigt/", cases.follow_up_done, name="follow_up_done"),
+    path("<int:pk>/dokument/", cases.document_add, name="add_document"),
+    path("<int:pk>/dokument/<int:document_pk>/", cases.document_download, name="document"),
+    path("<int:pk>/einwilligung/", cases.consent_add, name="add_consent"),
+    path("<int:pk>/phase/", cases.phase_change, name="change_phase"),
+    path("<int:pk>/uebergabe/", cases.reassign, name="reassign"),
+]
+
+client_patterns = [
+    path("", clients.client_list, name="list"),
+]
+
+network_patterns = [
+    path("", network.actor_list, name="list"),
+]
+
+urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("kontakt/", dashboard.quick_contact, name="quick_contact"),
+    path("faelle/", include((case_patterns, "cases"))),
+    path("klienten/", include((client_patterns, "clients"))),
+    path("netzwerk/", include((network_patterns, "network"))),
+]

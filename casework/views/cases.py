@@ -1,0 +1,339 @@
+"""The case list, the case detail page and everything posted from it."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.roles import can_assign_cases, can_edit_case
+from casework import selectors, services
+from casework.filters.cases import CaseFilter
+from casework.forms.cases import (
+    BulkReassignForm,
+    ConsentForm,
+    ContactForm,
+    DocumentForm,
+    FollowUpForm,
+    GoalForm,
+    GoalStatusForm,
+    PhaseChangeForm,
+    ReassignForm,
+    ReferralForm,
+)
+from casework.models import Case, Document, FollowUp, Goal
+
+from .access import get_case_for_user
+
+CASES_PER_PAGE = 50
+
+
+@login_required
+def case_list(request):
+    case_filter = CaseFilter(
+        request.GET or None, queryset=selectors.case_list(user=request.user), user=request.user
+    )
+    cases = case_filter.qs if case_filter.is_bound else case_filter.queryset
+    if not request.GET.get("o"):
+        cases = cases.order_by("-opened_on", "-pk")
+    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "casework/cases/list.html",
+        {
+            "filter": case_filter,
+            "page_obj": page,
+            "cases": page.object_list,
+            "can_assign": can_assign_cases(request.user),
+        },
+    )
+
+
+def _case_forms(case, bound_form=None) -> dict:
+    """Empty forms for every panel of the case page, with one of them replaced by a bound, invalid one."""
+    forms = {
+        "contact_form": ContactForm(prefix="contact"),
+        "goal_form": GoalForm(prefix="goal"),
+        "referral_form": ReferralForm(prefix="referral", case=case),
+        "follow_up_form": FollowUpForm(prefix="follow_up"),
+        "document_form": DocumentForm(prefix="document"),
+        "consent_form": ConsentForm(prefix="consent", case=case),
+        "phase_form": PhaseChangeForm(prefix="phase", case=case),
+        "reassign_form": ReassignForm(prefix="reassign", region_pks=[case.municipality.region_id]),
+    }
+    if bound_form is not None:
+        forms[bound_form[0]] = bound_form[1]
+    return forms
+
+
+def _render_case(request, case, *, bound_form=None, status=200):
+    consents = selectors.case_consents(case)
+    context = {
+        "case": case,
+        "subject": case.subject,
+        "timeline": selectors.case_timeline(case),
+        "goals": selectors.case_goals(case),
+        "follow_ups": selectors.case_open_follow_ups(case),
+        "consents": consents,
+        "alerts": selectors.case_alerts(case, consents),
+        "can_edit": can_edit_case(request.user, case),
+        "can_assign": can_assign_cases(request.user),
+        "goal_status_form": GoalStatusForm(),
+        **_case_forms(case, bound_form),
+    }
+    return render(request, "casework/cases/detail.html", context, status=status)
+
+
+@login_required
+def case_detail(request, pk: int):
+    case = get_case_for_user(request, pk)
+    return _render_case(request, case)
+
+
+def _apply_service_errors(form, error: ValidationError) -> None:
+    """Show a service's validation error on the form, next to the field it concerns."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _case_entry_view(request, pk, *, form_key, form_class, save, success_message, form_kwargs=None):
+    """Validate a form posted from the case page and hand it to a service.
+
+    Invalid input re-renders the case page with the form open and its errors.
+    """
+    case = get_case_for_user(request, pk, for_update=True)
+    kwargs = (form_kwargs or (lambda c: {}))(case)
+    form = form_class(request.POST, request.FILES, prefix=form_key.removesuffix("_form"), **kwargs)
+    if form.is_valid():
+        try:
+            save(case, form)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, success_message)
+            return redirect(case)
+    return _render_case(request, case, bound_form=(form_key, form), status=200)
+
+
+def _model_fields(form) -> dict:
+    return {k: v for k, v in form.cleaned_data.items() if k not in form._meta.model._meta.local_many_to_many}
+
+
+@login_required
+@require_POST
+def contact_add(request, pk: int):
+    def save(case, form):
+        data = dict(form.cleaned_data)
+        topics = data.pop("topics")
+        services.contact_create(case=case, by=request.user, topics=topics, **data)
+
+    return _case_entry_view(
+        request,
+        pk,
+        form_key="contact_form",
+        form_class=ContactForm,
+        save=save,
+        success_message=_("Kontakt gespeichert."),
+    )
+
+
+@login_required
+@require_POST
+def goal_add(request, pk: int):
+    return _case_entry_view(
+        request,
+        pk,
+        form_key="goal_form",
+        form_class=GoalForm,
+        save=lambda case, form: services.goal_create(case=case, by=request.user, **form.cleaned_data),
+        success_message=_("Ziel gespeichert."),
+    )
+
+
+@login_required
+@require_POST
+def referral_add(request, pk: int):
+    return _case_entry_view(
+        request,
+        pk,
+        form_key="referral_form",
+        form_class=ReferralForm,
+        form_kwargs=lambda case: {"case": case},
+        save=lambda case, form: services.referral_create(case=case, by=request.user, **form.cleaned_data),
+        success_message=_("Vermittlung gespeichert."),
+    )
+
+
+@login_required
+@require_POST
+def follow_up_add(request, pk: int):
+    return _case_entry_view(
+        request,
+        pk,
+        form_key="follow_up_form",
+        form_class=FollowUpForm,
+        save=lambda case, form: services.follow_up_create(case=case, by=request.user, **form.cleaned_data),
+        success_message=_("Wiedervorlage gespeichert."),
+    )
+
+
+@login_required
+@require_POST
+def document_add(request, pk: int):
+    return _case_entry_view(
+        request,
+        pk,
+        form_key="document_form",
+        form_class=DocumentForm,
+        save=lambda case, form: services.document_upload(case=case, by=request.user, **form.cleaned_data),
+        success_message=_("Dokument hochgeladen."),
+    )
+
+
+@login_required
+@require_POST
+def consent_add(request, pk: int):
+    def save(case, form):
+        data = dict(form.cleaned_data)
+        services.consent_create(
+            case=case,
+            by=request.user,
+            actors=data.pop("actors"),
+            data_categories=data.pop("data_categories"),
+            **data,
+        )
+
+    return _case_entry_view(
+        request,
+        pk,
+        form_key="consent_form",
+        form_class=ConsentForm,
+        form_kwargs=lambda case: {"case": case},
+        save=save,
+        success_message=_("Einwilligung gespeichert."),
+    )
+
+
+@login_required
+@require_POST
+def phase_change(request, pk: int):
+    def save(case, form):
+        data = form.cleaned_data
+        services.case_change_phase(
+            case=case,
+            to_phase=data["to_phase"],
+            by=request.user,
+            closed_on=data["closed_on"],
+            closure_reason=data["closure_reason"],
+            note=data["note"],
+        )
+
+    return _case_entry_view(
+        request,
+        pk,
+        form_key="phase_form",
+        form_class=PhaseChangeForm,
+        form_kwargs=lambda case: {"case": case},
+        save=save,
+        success_message=_("Phase geändert."),
+    )
+
+
+@login_required
+@require_POST
+def reassign(request, pk: int):
+    if not can_assign_cases(request.user):
+        get_case_for_user(request, pk)  # 404 outside scope before 403 inside it
+        raise PermissionDenied
+    return _case_entry_view(
+        request,
+        pk,
+        form_key="reassign_form",
+        form_class=ReassignForm,
+        form_kwargs=lambda case: {"region_pks": [case.municipality.region_id]},
+        save=lambda case, form: services.case_reassign(
+            case=case,
+            to_manager=form.cleaned_data["to_manager"],
+            by=request.user,
+            note=form.cleaned_data["note"],
+        ),
+        success_message=_("Fall übergeben."),
+    )
+
+
+@login_required
+@require_POST
+def follow_up_done(request, pk: int, follow_up_pk: int):
+    case = get_case_for_user(request, pk, for_update=True)
+    follow_up = get_object_or_404(FollowUp, pk=follow_up_pk, case=case)
+    services.follow_up_complete(follow_up=follow_up, by=request.user)
+    messages.success(request, _("Wiedervorlage erledigt."))
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = case.get_absolute_url()
+    return HttpResponseRedirect(next_url)
+
+
+@login_required
+@require_POST
+def goal_status(request, pk: int, goal_pk: int):
+    case = get_case_for_user(request, pk, for_update=True)
+    goal = get_object_or_404(Goal, pk=goal_pk, case=case)
+    form = GoalStatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.goal_set_status(goal=goal, status=form.cleaned_data["status"], by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Status des Ziels geändert."))
+    else:
+        messages.error(request, _("Bitte wählen Sie einen gültigen Status."))
+    return redirect(case)
+
+
+@login_required
+def document_download(request, pk: int, document_pk: int):
+    case = get_case_for_user(request, pk)
+    document = get_object_or_404(Document, pk=document_pk, case=case)
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404(_("Die Datei ist nicht mehr vorhanden.")) from missing
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=document.original_filename or document.file.name.rsplit("/", 1)[-1],
+        content_type=document.content_type or "application/octet-stream",
+    )
+
+
+@login_required
+def bulk_reassign(request):
+    """Koordination hands over many cases at once, e.g. when a case manager leaves."""
+    if not can_assign_cases(request.user):
+        raise PermissionDenied
+    form = BulkReassignForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        cases = Case.objects.visible_to(request.user).filter(case_manager=data["from_manager"])
+        if data["only_open"]:
+            cases = cases.open()
+        with transaction.atomic():
+            moved = services.cases_reassign(
+                cases=cases, to_manager=data["to_manager"], by=request.user, note=data["note"]
+            )
+        messages.success(
+            request,
+            _("%(n)d Fälle an %(to)s übergeben.") % {"n": moved, "to": data["to_manager"]},
+        )
+        return redirect("cases:bulk_reassign")
+    return render(request, "casework/cases/bulk_reassign.html", {"form": form})

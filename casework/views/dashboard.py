@@ -1,0 +1,58 @@
+"""Mein Arbeitsplatz: the start page of a case manager."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.roles import can_edit_case
+from casework import selectors, services
+from casework.forms.cases import QuickContactForm
+from casework.lifecycle import OPEN_PHASES
+from casework.models import Case
+
+
+def _quick_contact_cases(user):
+    """The open cases the user may log a contact in."""
+    return (
+        Case.objects.visible_to(user)
+        .filter(case_manager=user, phase__in=OPEN_PHASES)
+        .select_related("client", "household", "municipality")
+        .order_by("reference")
+    )
+
+
+def _render_dashboard(request, quick_form=None, status=200):
+    context = selectors.dashboard_for(request.user)
+    context["quick_form"] = quick_form or QuickContactForm(
+        prefix="quick", cases=_quick_contact_cases(request.user)
+    )
+    return render(request, "casework/dashboard.html", context, status=status)
+
+
+@login_required
+def dashboard(request):
+    return _render_dashboard(request)
+
+
+@login_required
+@require_POST
+def quick_contact(request):
+    form = QuickContactForm(request.POST, prefix="quick", cases=_quick_contact_cases(request.user))
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        case = data.pop("case")
+        topics = data.pop("topics")
+        if not can_edit_case(request.user, case):
+            form.add_error("case", _("Sie dürfen in diesem Fall nichts eintragen."))
+        else:
+            try:
+                services.contact_create(case=case, by=request.user, topics=topics, **data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Kontakt im Fall %(ref)s gespeichert.") % {"ref": case.reference})
+                return redirect("dashboard")
+    return _render_dashboard(request, quick_form=form)

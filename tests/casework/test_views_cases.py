@@ -1,0 +1,418 @@
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.roles import CASE_MANAGEMENT
+from casework import services
+from casework.lifecycle import Phase
+from casework.models import Case, CaseAssignment, Contact, FollowUp, Referral
+from regions.models import Municipality
+from tests.conftest import make_staff
+from tests.factories import ActorFactory, CaseFactory, ClientFactory, closure_reason, topic
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+
+
+def in_municipality(name: str, **kwargs) -> Case:
+    return CaseFactory(client=ClientFactory(municipality=Municipality.objects.get(name=name)), **kwargs)
+
+
+@pytest.fixture
+def cm_client(client, case_manager):
+    client.force_login(case_manager)
+    return client
+
+
+# --- access ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["dashboard", "cases:list", "cases:bulk_reassign"])
+def test_pages_require_login(client, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/anmelden/")
+
+
+def test_case_detail_requires_login(client):
+    case = CaseFactory()
+    response = client.get(reverse("cases:detail", args=[case.pk]))
+    assert response.status_code == 302
+
+
+def test_case_in_another_region_is_404_and_not_listed(cm_client):
+    other = in_municipality("Senden")
+    mine = in_municipality("Coesfeld")
+    assert cm_client.get(reverse("cases:detail", args=[other.pk])).status_code == 404
+    listing = cm_client.get(reverse("cases:list")).content.decode()
+    assert mine.reference in listing
+    assert other.reference not in listing
+    assert cm_client.post(reverse("cases:add_contact", args=[other.pk]), {}).status_code == 404
+
+
+def test_case_manager_cannot_write_a_colleagues_case_in_the_same_region(cm_client):
+    colleague = make_staff(CASE_MANAGEMENT)
+    case = in_municipality("Coesfeld", case_manager=colleague)
+    page = cm_client.get(reverse("cases:detail", args=[case.pk]))
+    assert page.status_code == 200
+    assert "Kontakt erfassen" not in page.content.decode()
+    response = cm_client.post(
+        reverse("cases:add_contact", args=[case.pk]),
+        {
+            "contact-contacted_on": TODAY.isoformat(),
+            "contact-channel": "phone",
+            "contact-duration_minutes": 10,
+        },
+    )
+    assert response.status_code == 403
+    assert "Keine Berechtigung" in response.content.decode()
+    assert Contact.objects.count() == 0
+
+
+# --- list ------------------------------------------------------------------------------
+
+
+def test_list_filters_search_and_count(cm_client, case_manager):
+    mine = in_municipality("Coesfeld", case_manager=case_manager)
+    mine.client.last_name = "Haddad"
+    mine.client.save()
+    in_municipality("Billerbeck")
+    closed = in_municipality("Havixbeck", case_manager=case_manager)
+    services.case_change_phase(
+        case=closed, to_phase=Phase.CLOSED, by=None, closed_on=TODAY, closure_reason=closure_reason()
+    )
+    url = reverse("cases:list")
+
+    def refs(query):
+        response = cm_client.get(url, query)
+        assert response.status_code == 200
+        return {c.reference for c in response.context["cases"]}, response
+
+    assert refs({})[0] == {mine.reference, closed.reference} | {
+        Case.objects.get(municipality__name="Billerbeck").reference
+    }
+    assert refs({"manager": "me"})[0] == {mine.reference, closed.reference}
+    assert refs({"manager": "me", "phase": "open"})[0] == {mine.reference}
+    assert refs({"phase": Phase.CLOSED})[0] == {closed.reference}
+    assert refs({"municipality": Municipality.objects.get(name="Coesfeld").pk})[0] == {mine.reference}
+    assert refs({"q": "hadd"})[0] == {mine.reference}
+    found, response = refs({"q": mine.reference})
+    assert found == {mine.reference}
+    assert "1 Fall" in response.content.decode()
+
+
+def test_overdue_filter_and_opened_between(cm_client, case_manager):
+    late = in_municipality("Coesfeld", case_manager=case_manager, opened_on=TODAY - dt.timedelta(days=60))
+    on_time = in_municipality("Coesfeld", case_manager=case_manager, opened_on=TODAY - dt.timedelta(days=5))
+    FollowUp.objects.create(case=late, title="Rückruf", due_on=TODAY - dt.timedelta(days=1))
+    FollowUp.objects.create(case=on_time, title="Rückruf", due_on=TODAY + dt.timedelta(days=1))
+    response = cm_client.get(reverse("cases:list"), {"overdue": "true"})
+    assert [c.reference for c in response.context["cases"]] == [late.reference]
+    response = cm_client.get(
+        reverse("cases:list"), {"opened_after": (TODAY - dt.timedelta(days=10)).isoformat()}
+    )
+    assert [c.reference for c in response.context["cases"]] == [on_time.reference]
+
+
+def test_bad_filter_values_do_not_crash(cm_client):
+    response = cm_client.get(
+        reverse("cases:list"),
+        {"region": "abc", "manager": "99999", "opened_after": "31.02.x", "page": "-1", "o": "nonsense"},
+    )
+    assert response.status_code == 200
+
+
+def test_list_sorts_by_reference(cm_client):
+    cases = [in_municipality("Coesfeld") for _ in range(3)]
+    response = cm_client.get(reverse("cases:list"), {"o": "reference"})
+    assert [c.reference for c in response.context["cases"]] == sorted(c.reference for c in cases)
+    response = cm_client.get(reverse("cases:list"), {"o": "-reference"})
+    assert [c.reference for c in response.context["cases"]] == sorted(
+        (c.reference for c in cases), reverse=True
+    )
+
+
+def test_list_query_count_does_not_grow_with_rows(cm_client, case_manager, django_assert_max_num_queries):
+    for n in (3, 40):
+        while Case.objects.count() < n:
+            case = in_municipality("Coesfeld", case_manager=case_manager)
+            FollowUp.objects.create(case=case, title="x", due_on=TODAY - dt.timedelta(days=1))
+        with django_assert_max_num_queries(12):
+            response = cm_client.get(reverse("cases:list"), {"manager": "me", "phase": "open"})
+        assert len(response.context["cases"]) == n
+
+
+# --- detail and entries -------------------------------------------------------------------
+
+
+def test_detail_shows_header_and_timeline(cm_client, case_manager):
+    case = in_municipality("Dülmen", case_manager=case_manager)
+    case_manager.regions.add(case.municipality.region)
+    services.contact_create(
+        case=case, by=case_manager, channel="phone", duration_minutes=20, note="Termin JC"
+    )
+    body = cm_client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert case.reference in body
+    assert case.client.full_name in body
+    assert "Dülmen" in body and "Mitte" in body
+    assert "Termin JC" in body
+    assert "Fall eröffnet" in body
+
+
+def test_detail_query_count_does_not_grow(cm_client, case_manager, django_assert_max_num_queries):
+    case = in_municipality("Coesfeld", case_manager=case_manager)
+    actor = ActorFactory()
+    for rows in (2, 30):
+        while case.contacts.count() < rows:
+            services.contact_create(
+                case=case, by=case_manager, channel="phone", duration_minutes=5, topics=[topic()]
+            )
+            services.referral_create(case=case, by=case_manager, actor=actor)
+            services.goal_create(case=case, by=case_manager, title="Ziel")
+            services.follow_up_create(case=case, by=case_manager, title="WV", due_on=TODAY)
+        with django_assert_max_num_queries(30):
+            assert cm_client.get(reverse("cases:detail", args=[case.pk])).status_code == 200
+
+
+def test_add_contact_and_errors(cm_client, case_manager):
+    case = in_municipality("Coesfeld", case_manager=case_manager)
+    url = reverse("cases:add_contact", args=[case.pk])
+    response = cm_client.post(
+        url,
+        {"contact-contacted_on": "kein Datum", "contact-channel": "fax", "contact-duration_minutes": "-3"},
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Geben Sie ein gültiges Datum ein." in body
+    assert Contact.objects.count() == 0
+    future = (TODAY + dt.timedelta(days=3)).isoformat()
+    response = cm_client.post(
+        url, {"contact-contacted_on": future, "contact-channel": "phone", "contact-duration_minutes": "10"}
+    )
+    assert "nicht in der Zukunft" in response.content.decode()
+    assert Contact.objects.count() == 0
+    response = cm_client.post(
+        url,
+        {
+            "contact-contacted_on": TODAY.isoformat(),
+            "contact-channel": "phone",
+            "contact-duration_minutes": "25",
+            "contact-topics": [topic().pk],
+            "contact-note": "<script>alert(1)</script>",
+        },
+    )
+    assert response.status_code == 302
+    contact = Contact.objects.get()
+    assert contact.created_by == case_manager
+    body = cm_client.get(case.get_absolute_url()).content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+    assert "<script>alert(1)</script>" not in body
+
+
+def test_closing_needs_a_reason_and_then_refuses_entries(cm_client, case_manager):
+    case = in_municipality("Coesfeld", case_manager=case_manager)
+    url = reverse("cases:change_phase", args=[case.pk])
+    response = cm_client.post(url, {"phase-to_phase": Phase.CLOSED, "phase-closed_on": TODAY.isoformat()})
+    assert response.status_code == 200
+    assert "Abschlussgrund anzugeben" in response.content.decode()
+    response = cm_client.post(
+        url,
+        {
+            "phase-to_phase": Phase.CLOSED,
+            "phase-closed_on": TODAY.isoformat(),
+            "phase-closure_reason": closure_reason().pk,
+        },
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.phase == Phase.CLOSED
+    response = cm_client.post(
+        reverse("cases:add_follow_up", args=[case.pk]),
+        {"follow_up-title": "Nachfassen", "follow_up-due_on": TODAY.isoformat()},
+    )
+    assert response.status_code == 200
+    assert "abgeschlossen und nimmt keine neuen Einträge an" in response.content.decode()
+    assert FollowUp.objects.count() == 0
+
+
+def test_phase_form_offers_only_allowed_transitions(cm_client, case_manager):
+    case = in_municipality("Coesfeld", case_manager=case_manager)
+    form = cm_client.get(case.get_absolute_url()).context["phase_form"]
+    assert [value for value, _ in form.fields["to_phase"].choices] == [
+        Phase.ASSESSMENT,
+        Phase.CLOSED,
+        Phase.PAUSED,
+    ]
+    response = cm_client.post(
+        reverse("cases:change_phase", args=[case.pk]), {"phase-to_phase": Phase.MONITORING}
+    )
+    assert response.status_code == 200
+    case.refresh_from_db()
+    assert case.phase == Phase.INTAKE
+
+
+def test_referral_goal_follow_up_document_and_consent(cm_client, case_manager):
+    case = in_municipality("Coesfeld", case_manager=case_manager)
+    actor = ActorFactory(name="Jugendmigrationsdienst Coesfeld")
+    base = case.get_absolute_url()
+    assert (
+        cm_client.post(
+            reverse("cases:add_referral", args=[case.pk]),
+            {
+                "referral-actor": actor.pk,
+                "referral-referred_on": TODAY.isoformat(),
+                "referral-status": "referred",
+            },
+        ).status_code
+        == 302
+    )
+    assert (
+        cm_client.post(reverse("cases:add_goal", args=[case.pk]), {"goal-title": "B1-Kurs"}).status_code
+        == 302
+    )
+    assert (
+        cm_client.post(
+            reverse("cases:add_follow_up", args=[case.pk]),
+            {"follow_up-title": "Bescheid", "follow_up-due_on": TODAY.isoformat()},
+        ).status_code
+        == 302
+    )
+    upload = SimpleUploadedFile("Bescheid Haddad.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    assert (
+        cm_client.post(
+            reverse("cases:add_document", args=[case.pk]),
+            {"document-title": "Bescheid", "document-file": upload},
+        ).status_code
+        == 302
+    )
+    assert (
+        cm_client.post(
+            reverse("cases:add_consent", args=[case.pk]),
+            {
+                "consent-purpose": "Austausch mit JMD",
+                "consent-actors": [actor.pk],
+                "consent-given_on": TODAY.isoformat(),
+            },
+        ).status_code
+        == 302
+    )
+    assert Referral.objects.get().actor == actor
+    document = case.documents.get()
+    assert "Haddad" not in document.file.name
+    download = cm_client.get(reverse("cases:document", args=[case.pk, document.pk]))
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 test"
+    body = cm_client.get(base).content.decode()
+    assert "Jugendmigrationsdienst Coesfeld" in body and "B1-Kurs" in body
+
+
+def test_document_with_forbidden_type_is_refused(cm_client, case_manager):
+    case = in_municipality("Coesfeld", case_manager=case_manager)
+    upload = SimpleUploadedFile("tool.exe", b"MZ", content_type="application/octet-stream")
+    response = cm_client.post(
+        reverse("cases:add_document", args=[case.pk]), {"document-title": "x", "document-file": upload}
+    )
+    assert response.status_code == 200
+    assert "Dateityp ist nicht erlaubt" in response.content.decode()
+    assert case.documents.count() == 0
+
+
+# --- handover -----------------------------------------------------------------------------
+
+
+def test_case_manager_cannot_reassign(cm_client, case_manager):
+    case = in_municipality("Coesfeld", case_manager=case_manager)
+    response = cm_client.post(
+        reverse("cases:reassign", args=[case.pk]), {"reassign-to_manager": case_manager.pk}
+    )
+    assert response.status_code == 403
+    assert cm_client.get(reverse("cases:bulk_reassign")).status_code == 403
+
+
+def test_coordination_reassigns_one_and_many(client, coordinator):
+    leaving, taking_over = make_staff(CASE_MANAGEMENT), make_staff(CASE_MANAGEMENT)
+    cases = [in_municipality("Coesfeld", case_manager=leaving) for _ in range(3)]
+    outside = in_municipality("Senden", case_manager=leaving)
+    client.force_login(coordinator)
+    response = client.post(
+        reverse("cases:reassign", args=[cases[0].pk]),
+        {"reassign-to_manager": taking_over.pk, "reassign-note": "Urlaub"},
+    )
+    assert response.status_code == 302
+    response = client.post(
+        reverse("cases:bulk_reassign"),
+        {
+            "from_manager": leaving.pk,
+            "to_manager": taking_over.pk,
+            "only_open": "on",
+            "note": "Ausgeschieden",
+        },
+    )
+    assert response.status_code == 302
+    assert Case.objects.filter(case_manager=taking_over).count() == 3
+    outside.refresh_from_db()
+    assert outside.case_manager == leaving  # another region is not the coordinator's to move
+    assert CaseAssignment.objects.filter(to_manager=taking_over).count() == 3
+
+
+# --- dashboard ----------------------------------------------------------------------------
+
+
+def test_dashboard_shows_my_cases_due_follow_ups_and_residence_deadlines(cm_client, case_manager):
+    case = in_municipality("Coesfeld", case_manager=case_manager)
+    services.follow_up_create(
+        case=case, by=case_manager, title="Jobcenter anrufen", due_on=TODAY - dt.timedelta(days=2)
+    )
+    services.follow_up_create(case=case, by=case_manager, title="Später", due_on=TODAY + dt.timedelta(days=9))
+    expiring = in_municipality("Coesfeld", case_manager=case_manager)
+    expiring.client.residence_status = "duldung"
+    expiring.client.residence_valid_until = TODAY + dt.timedelta(days=20)
+    expiring.client.save()
+    response = cm_client.get(reverse("dashboard"))
+    body = response.content.decode()
+    assert "Jobcenter anrufen" in body
+    assert "Später" not in body
+    assert "Duldung läuft ab" in body
+    assert case.reference in body
+    assert "2 offene Fälle" in body
+
+
+def test_dashboard_query_count_does_not_grow(cm_client, case_manager, django_assert_max_num_queries):
+    for n in (2, 25):
+        while Case.objects.count() < n:
+            case = in_municipality("Coesfeld", case_manager=case_manager)
+            services.follow_up_create(case=case, by=case_manager, title="x", due_on=TODAY)
+            services.contact_create(case=case, by=case_manager, channel="phone", duration_minutes=5)
+        with django_assert_max_num_queries(16):
+            assert cm_client.get(reverse("dashboard")).status_code == 200
+
+
+def test_quick_contact(cm_client, case_manager):
+    case = in_municipality("Coesfeld", case_manager=case_manager)
+    response = cm_client.post(
+        reverse("quick_contact"),
+        {
+            "quick-case": case.pk,
+            "quick-contacted_on": TODAY.isoformat(),
+            "quick-channel": "in_person",
+            "quick-duration_minutes": 30,
+        },
+    )
+    assert response.status_code == 302
+    assert case.contacts.count() == 1
+    other = in_municipality("Coesfeld")
+    response = cm_client.post(
+        reverse("quick_contact"),
+        {
+            "quick-case": other.pk,
+            "quick-contacted_on": TODAY.isoformat(),
+            "quick-channel": "phone",
+            "quick-duration_minutes": 5,
+        },
+    )
+    assert response.status_code == 200
+    assert other.contacts.count() == 0
