@@ -31,6 +31,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.roles import restrict_cases, restrict_clients
+
 from . import services
 from .lifecycle import CASE_IS_CLOSED
 from .models import (
@@ -103,21 +105,37 @@ class ReferenceSearchMixin:
         return super().get_search_results(request, queryset, search_term)
 
 
+class CaseScopeMixin:
+    """Staff other than superusers see the case data of their regions only.
+
+    Who may read which case is decided in `accounts.roles`; the admin only asks.
+    `case_path` leads from the model to its case ("" for the case itself).
+    """
+
+    case_path = "case"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        if not self.case_path:
+            return restrict_cases(queryset, request.user)
+        visible = restrict_cases(Case.objects.all(), request.user)
+        return queryset.filter(**{f"{self.case_path}__in": visible})
+
+
 @admin.action(description=_("Ausgewählte Einträge aktivieren"), permissions=["change"])
 def make_active(modeladmin, request, queryset):
     count = queryset.update(is_active=True, updated_at=timezone.now())
-    modeladmin.message_user(
-        request, ngettext("%(count)d Eintrag aktiviert.", "%(count)d Einträge aktiviert.", count) % {"count": count}
-    )
+    message = ngettext("%(count)d Eintrag aktiviert.", "%(count)d Einträge aktiviert.", count)
+    modeladmin.message_user(request, message % {"count": count})
 
 
 @admin.action(description=_("Ausgewählte Einträge deaktivieren"), permissions=["change"])
 def make_inactive(modeladmin, request, queryset):
     count = queryset.update(is_active=False, updated_at=timezone.now())
-    modeladmin.message_user(
-        request,
-        ngettext("%(count)d Eintrag deaktiviert.", "%(count)d Einträge deaktiviert.", count) % {"count": count},
-    )
+    message = ngettext("%(count)d Eintrag deaktiviert.", "%(count)d Einträge deaktiviert.", count)
+    modeladmin.message_user(request, message % {"count": count})
 
 
 # --- Entries inside a case: created through the services ------------------------------
@@ -245,8 +263,29 @@ class ContactPersonInline(admin.TabularInline):
     show_change_link = True
 
 
+class ActorAdminForm(forms.ModelForm):
+    # No Meta: ActorAdmin builds the form class with the fields of its fieldsets.
+
+    def clean(self):
+        cleaned = super().clean()
+        district, municipalities = cleaned.get("district"), cleaned.get("municipalities")
+        if district is not None and municipalities is not None:
+            outside = municipalities.exclude(region__district=district)
+            if outside:
+                self.add_error(
+                    "municipalities",
+                    [
+                        services.MUNICIPALITY_OUTSIDE_ACTOR_DISTRICT
+                        % {"municipality": municipality.name, "district": district}
+                        for municipality in outside
+                    ],
+                )
+        return cleaned
+
+
 @admin.register(Actor)
 class ActorAdmin(admin.ModelAdmin):
+    form = ActorAdminForm
     list_display = ("name", "actor_type", "district", "city", "phone", "is_active")
     list_select_related = ("actor_type", "district")
     list_filter = ("actor_type", "is_active", "district", "municipalities__region", "topics")
@@ -257,11 +296,15 @@ class ActorAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("district", "name", "actor_type", "is_active")}),
         (_("Zuständigkeit und Angebot"), {"fields": ("municipalities", "topics", "description")}),
-        (_("Anschrift und Erreichbarkeit"), {"fields": ("street", "postal_code", "city", "phone", "email", "website")}),
+        (
+            _("Anschrift und Erreichbarkeit"),
+            {"fields": ("street", "postal_code", "city", "phone", "email", "website")},
+        ),
         (_("Verwaltung"), {"fields": ("external_id", "created_at", "updated_at")}),
     )
     inlines = [ContactPersonInline]
     actions = (make_active, make_inactive)
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(ContactPerson)
@@ -311,7 +354,8 @@ class SubjectCaseInline(ReadOnlyInline):
     verbose_name_plural = _("Fälle")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("municipality", "case_manager")
+        queryset = super().get_queryset(request).select_related("municipality", "case_manager")
+        return restrict_cases(queryset, request.user)
 
 
 class ClientCaseInline(SubjectCaseInline):
@@ -347,6 +391,14 @@ class HouseholdAdmin(LargeTableMixin, admin.ModelAdmin):
     fields = ("name", "municipality", "created_at", "updated_at")
     readonly_fields = ("created_at", "updated_at")
     inlines = [ClientInline, HouseholdCaseInline]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        # A household is visible through its members: the rule for people lives in accounts.roles.
+        members = restrict_clients(Client.objects.filter(household__isnull=False), request.user)
+        return queryset.filter(pk__in=members.values("household"))
 
 
 @admin.register(Client)
@@ -403,6 +455,9 @@ class ClientAdmin(LargeTableMixin, admin.ModelAdmin):
     )
     inlines = [ClientCaseInline]
 
+    def get_queryset(self, request):
+        return restrict_clients(super().get_queryset(request), request.user)
+
 
 # --- Cases -----------------------------------------------------------------------------
 
@@ -412,20 +467,18 @@ class CaseAdminForm(forms.ModelForm):
         label=_("Bemerkung zur Übergabe"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Wird mit der Fallübergabe gespeichert, wenn sich die Case Manager/in ändert."),
+        help_text=_("Wird mit der Fallübergabe gespeichert, wenn die Zuständigkeit wechselt."),
     )
 
-    class Meta:
-        model = Case
-        fields = "__all__"
+    # No Meta: CaseAdmin builds the form class with the fields of its fieldsets.
 
     def clean(self):
         cleaned = super().clean()
-        if "client" in self.fields and not ({"client", "household"} & set(self.errors)):
-            if (cleaned.get("client") is None) == (cleaned.get("household") is None):
-                # On the field, not the form: that also keeps the database constraint's
-                # untranslated message from being shown a second time.
-                self.add_error("client", services.CASE_NEEDS_SUBJECT)
+        subject_fields_ok = "client" in self.fields and not ({"client", "household"} & set(self.errors))
+        if subject_fields_ok and (cleaned.get("client") is None) == (cleaned.get("household") is None):
+            # On the field, not the form: that also keeps the database constraint's
+            # untranslated message from being shown a second time.
+            self.add_error("client", services.CASE_NEEDS_SUBJECT)
         case = self.instance
         if case.pk:
             municipality = cleaned.get("municipality")
@@ -435,9 +488,7 @@ class CaseAdminForm(forms.ModelForm):
                 )
             opened_on = cleaned.get("opened_on")
             if opened_on and case.closed_on and opened_on > case.closed_on:
-                self.add_error(
-                    "opened_on", OPENED_AFTER_CLOSED % {"closed_on": f"{case.closed_on:%d.%m.%Y}"}
-                )
+                self.add_error("opened_on", OPENED_AFTER_CLOSED % {"closed_on": f"{case.closed_on:%d.%m.%Y}"})
         return cleaned
 
 
@@ -455,8 +506,19 @@ class CaseEntryInline(admin.TabularInline):
 
 class ContactInline(CaseEntryInline):
     model = Contact
-    fields = ("contacted_on", "channel", "duration_minutes", "topics", "with_interpreter", "note", "created_by")
+    fields = (
+        "contacted_on",
+        "channel",
+        "duration_minutes",
+        "topics",
+        "with_interpreter",
+        "note",
+        "created_by",
+    )
     autocomplete_fields = ("topics",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("topics")
 
 
 class GoalInline(CaseEntryInline):
@@ -470,6 +532,10 @@ class ReferralInline(CaseEntryInline):
     model = Referral
     fields = ("referred_on", "actor", "contact_person", "topic", "status", "consent", "created_by")
     autocomplete_fields = ("actor", "contact_person", "topic", "consent")
+
+    def get_queryset(self, request):
+        # str() of a referral, shown with its change link, names the actor.
+        return super().get_queryset(request).select_related("actor")
 
 
 class FollowUpInline(CaseEntryInline):
@@ -510,8 +576,9 @@ def save_entry_formset(request, formset) -> None:
 
 
 @admin.register(Case)
-class CaseAdmin(ReferenceSearchMixin, LargeTableMixin, admin.ModelAdmin):
+class CaseAdmin(CaseScopeMixin, ReferenceSearchMixin, LargeTableMixin, admin.ModelAdmin):
     form = CaseAdminForm
+    case_path = ""
     reference_lookup = "reference"
     list_display = (
         "reference",
@@ -627,7 +694,7 @@ class CaseAdmin(ReferenceSearchMixin, LargeTableMixin, admin.ModelAdmin):
 # --- History: written by the services, never edited -------------------------------------
 
 
-class HistoryAdmin(ReferenceSearchMixin, LargeTableMixin, admin.ModelAdmin):
+class HistoryAdmin(CaseScopeMixin, ReferenceSearchMixin, LargeTableMixin, admin.ModelAdmin):
     """An audit trail: readable, not writable. Only superusers may delete (with a case)."""
 
     def has_add_permission(self, request):
@@ -662,6 +729,7 @@ class CaseAssignmentAdmin(HistoryAdmin):
 
 @admin.register(GoalStatusChange)
 class GoalStatusChangeAdmin(HistoryAdmin):
+    case_path = "goal__case"
     reference_lookup = "goal__case__reference"
     list_display = ("goal", "from_status", "to_status", "changed_at", "changed_by")
     list_select_related = ("goal", "changed_by")
@@ -674,7 +742,7 @@ class GoalStatusChangeAdmin(HistoryAdmin):
 # --- Entries inside a case, one table each ----------------------------------------------
 
 
-class CaseEntryAdmin(ReferenceSearchMixin, LargeTableMixin, admin.ModelAdmin):
+class CaseEntryAdmin(CaseScopeMixin, ReferenceSearchMixin, LargeTableMixin, admin.ModelAdmin):
     """An entry is added to an open case through its service and stays in its case."""
 
     entry_meta_fields = ("created_by", "created_at", "updated_at")
@@ -850,7 +918,15 @@ class DocumentAdmin(CaseEntryAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
-        return ["case", "original_filename", "content_type", "file_size", "created_by", "created_at", "updated_at"]
+        return [
+            "case",
+            "original_filename",
+            "content_type",
+            "file_size",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ]
 
     def delete_model(self, request, obj):
         name = obj.file.name
@@ -900,4 +976,3 @@ class ConsentAdmin(CaseEntryAdmin):
     @admin.display(description=_("heute gültig"), boolean=True)
     def is_valid(self, obj: Consent) -> bool:
         return obj.is_valid_on()
-

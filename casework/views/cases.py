@@ -120,6 +120,10 @@ def _case_entry_view(request, pk, *, form_key, form_class, save, success_message
         else:
             messages.success(request, success_message)
             return redirect(case)
+    if case.is_closed:
+        # The entry panels are hidden on a closed case; say why nothing was saved.
+        for error in form.non_field_errors():
+            messages.error(request, error)
     return _render_case(request, case, bound_form=(form_key, form), status=200)
 
 
