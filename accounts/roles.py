@@ -38,22 +38,39 @@ def region_ids(user) -> list[int]:
     return user._kim_region_ids
 
 
-def restrict_cases(queryset: QuerySet, user) -> QuerySet:
-    """Cases the user may read: their regions' cases, nothing for roles without case work."""
+def restrict_to_regions(queryset: QuerySet, user, *, region_path: str) -> QuerySet:
+    """Rows in the user's regions: all for superusers, none for roles without case work.
+
+    `region_path` leads from the queryset's model to the region ("pk" for regions themselves).
+    """
     if user.is_superuser:
         return queryset
     if not works_with_cases(user):
         return queryset.none()
-    return queryset.filter(municipality__region__in=region_ids(user))
+    return queryset.filter(**{f"{region_path}__in": region_ids(user)})
+
+
+def restrict_cases(queryset: QuerySet, user) -> QuerySet:
+    """Cases the user may read: their regions' cases, nothing for roles without case work."""
+    return restrict_to_regions(queryset, user, region_path="municipality__region")
 
 
 def restrict_clients(queryset: QuerySet, user) -> QuerySet:
     """Clients living in the user's regions."""
+    return restrict_to_regions(queryset, user, region_path="municipality__region")
+
+
+def restrict_to_district(queryset: QuerySet, user, *, district_path: str) -> QuerySet:
+    """Rows of the user's district: the network is shared by all KIM teams of a district,
+    so regions do not narrow it. All for superusers, none for a user without a district.
+
+    `district_path` leads from the queryset's model to the district's id (e.g. "district_id").
+    """
     if user.is_superuser:
         return queryset
-    if not works_with_cases(user):
+    if not user.district_id:
         return queryset.none()
-    return queryset.filter(municipality__region__in=region_ids(user))
+    return queryset.filter(**{district_path: user.district_id})
 
 
 def can_edit_case(user, case) -> bool:
@@ -67,5 +84,22 @@ def can_edit_case(user, case) -> bool:
     return has_role(user, CASE_MANAGEMENT) and case.case_manager_id == user.pk
 
 
+def can_register_clients(user) -> bool:
+    """Staff with case work and at least one region register clients; superusers always."""
+    return user.is_superuser or (works_with_cases(user) and bool(region_ids(user)))
+
+
+def can_edit_client(user, client) -> bool:
+    """Staff with case work write the clients living in their regions; superusers all clients."""
+    if user.is_superuser:
+        return True
+    return works_with_cases(user) and client.municipality.region_id in region_ids(user)
+
+
 def can_assign_cases(user) -> bool:
     return is_coordinator(user)
+
+
+def can_edit_network(user) -> bool:
+    """Koordination and case managers maintain the network directory; Statistik only reads it."""
+    return is_coordinator(user) or works_with_cases(user)

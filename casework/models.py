@@ -10,7 +10,7 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -29,6 +29,11 @@ WITHDRAWN_BEFORE_GIVEN = _("Der Widerruf darf nicht vor dem Datum der Einwilligu
 DATE_IN_FUTURE = _("Das Datum darf nicht in der Zukunft liegen.")
 CONTACT_PERSON_OF_OTHER_ACTOR = _("Die Ansprechperson gehört nicht zu diesem Akteur.")
 ENTRY_BEFORE_CASE_OPENED = _("Das Datum darf nicht vor der Eröffnung des Falls liegen.")
+POSTAL_CODE_INVALID = _("Die Postleitzahl besteht aus genau 5 Ziffern, z. B. 48653.")
+PHONE_INVALID = _("Bitte geben Sie eine Telefonnummer nur mit Ziffern, Leerzeichen und + ( ) / - ein.")
+
+POSTAL_CODE_VALIDATOR = RegexValidator(r"^\d{5}$", POSTAL_CODE_INVALID)
+PHONE_VALIDATOR = RegexValidator(r"^\+?[\d\s()/\-]{3,50}$", PHONE_INVALID)
 
 
 # --- Catalogues maintained by administrators -------------------------------------------
@@ -116,9 +121,9 @@ class Actor(TimeStampedModel):
         Topic, blank=True, related_name="actors", verbose_name=_("Handlungsfelder")
     )
     street = models.CharField(_("Straße und Hausnummer"), max_length=200, blank=True)
-    postal_code = models.CharField(_("PLZ"), max_length=5, blank=True)
+    postal_code = models.CharField(_("PLZ"), max_length=5, blank=True, validators=[POSTAL_CODE_VALIDATOR])
     city = models.CharField(_("Ort"), max_length=100, blank=True)
-    phone = models.CharField(_("Telefon"), max_length=50, blank=True)
+    phone = models.CharField(_("Telefon"), max_length=50, blank=True, validators=[PHONE_VALIDATOR])
     email = models.EmailField(_("E-Mail"), blank=True)
     website = models.URLField(_("Website"), blank=True)
     description = models.TextField(_("Angebot / Beschreibung"), blank=True)
@@ -155,7 +160,7 @@ class ContactPerson(TimeStampedModel):
     )
     name = models.CharField(_("Name"), max_length=200)
     role = models.CharField(_("Funktion"), max_length=200, blank=True)
-    phone = models.CharField(_("Telefon"), max_length=50, blank=True)
+    phone = models.CharField(_("Telefon"), max_length=50, blank=True, validators=[PHONE_VALIDATOR])
     email = models.EmailField(_("E-Mail"), blank=True)
     is_active = models.BooleanField(_("aktiv"), default=True)
 
@@ -266,8 +271,8 @@ class Client(TimeStampedModel):
         verbose_name=_("Wohnort"),
     )
     street = models.CharField(_("Straße und Hausnummer"), max_length=200, blank=True)
-    postal_code = models.CharField(_("PLZ"), max_length=5, blank=True)
-    phone = models.CharField(_("Telefon"), max_length=50, blank=True)
+    postal_code = models.CharField(_("PLZ"), max_length=5, blank=True, validators=[POSTAL_CODE_VALIDATOR])
+    phone = models.CharField(_("Telefon"), max_length=50, blank=True, validators=[PHONE_VALIDATOR])
     email = models.EmailField(_("E-Mail"), blank=True)
     household = models.ForeignKey(
         Household,

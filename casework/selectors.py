@@ -1,7 +1,10 @@
 """Reads of casework data: querysets that say what they fetch, scoped to the user."""
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from typing import Any
 
 from django.conf import settings
@@ -9,13 +12,26 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
+from accounts.roles import (
+    CASE_MANAGEMENT,
+    COORDINATION,
+    restrict_to_district,
+    restrict_to_regions,
+    works_with_cases,
+)
+from regions.models import Municipality, Region
+
 from .lifecycle import OPEN_PHASES, Phase
 from .models import (
     EXPIRING_RESIDENCE_STATUSES,
+    Actor,
     Case,
     CaseAssignment,
+    Client,
     Consent,
     Contact,
+    ContactPerson,
     Document,
     FollowUp,
     Goal,
@@ -23,6 +39,8 @@ from .models import (
     LegalFramework,
     PhaseChange,
     Referral,
+    ReferralStatus,
+    Topic,
 )
 
 
@@ -211,40 +229,23 @@ def dashboard_for(user) -> dict:
 
 
 # --- Clients -------------------------------------------------------------------------
-# Appended for the client pages (list, register, detail). Every read is scoped with
+# For the client pages (list, register, detail). Every read is scoped with
 # `Client.objects.visible_to(user)`, so nobody learns of clients outside their regions.
 
 
-def regions_for(user) -> QuerySet:
-    """The regions whose clients and cases the user works with."""
-    from accounts.roles import region_ids, works_with_cases
-    from regions.models import Region
-
-    regions = Region.objects.select_related("district")
-    if user.is_superuser:
-        return regions
-    if not works_with_cases(user):
-        return regions.none()
-    return regions.filter(pk__in=region_ids(user))
+def regions_for(user) -> QuerySet[Region]:
+    """The regions whose clients and cases the user works with (none for Statistik)."""
+    return restrict_to_regions(Region.objects.select_related("district"), user, region_path="pk")
 
 
-def municipalities_for(user) -> QuerySet:
-    """The municipalities a user may register clients in and open cases for."""
-    from accounts.roles import region_ids, works_with_cases
-    from regions.models import Municipality
-
+def municipalities_for(user) -> QuerySet[Municipality]:
+    """The municipalities a user may register clients in, open cases for and filter by."""
     municipalities = Municipality.objects.select_related("region").order_by("name")
-    if user.is_superuser:
-        return municipalities
-    if not works_with_cases(user):
-        return municipalities.none()
-    return municipalities.filter(region__in=region_ids(user))
+    return restrict_to_regions(municipalities, user, region_path="region")
 
 
 def client_list(*, user) -> QuerySet:
     """Clients the user may see, with what the client list shows for each row."""
-    from .models import Client
-
     open_cases = Count("cases", filter=Q(cases__phase__in=OPEN_PHASES), distinct=True)
     return (
         Client.objects.visible_to(user)
@@ -267,8 +268,10 @@ def client_residence_alert(client) -> tuple[str, str] | None:
     if not client.residence_expires_within(residence_warning_days(), today=today):
         return None
     expired = client.residence_valid_until < today
-    message = _("%(status)s abgelaufen am %(date)s – bitte umgehend klären.") if expired else _(
-        "%(status)s gültig bis %(date)s – Verlängerung rechtzeitig klären."
+    message = (
+        _("%(status)s abgelaufen am %(date)s – bitte umgehend klären.")
+        if expired
+        else _("%(status)s gültig bis %(date)s – Verlängerung rechtzeitig klären.")
     )
     return (
         "danger" if expired else "warning",
@@ -282,8 +285,6 @@ def client_residence_alert(client) -> tuple[str, str] | None:
 
 def client_household_members(*, client, user) -> QuerySet:
     """The other members of the client's household that the user may see."""
-    from .models import Client
-
     if not client.household_id:
         return Client.objects.none()
     return (
@@ -304,9 +305,6 @@ def client_cases(*, client, user) -> QuerySet[Case]:
 
 def case_manager_candidates(*, user) -> QuerySet:
     """Active staff working with cases in any of the user's regions: who may take over a new case."""
-    from accounts.models import User
-    from accounts.roles import CASE_MANAGEMENT, COORDINATION
-
     staff = User.objects.filter(is_active=True).filter(
         Q(is_superuser=True) | Q(groups__name__in=[CASE_MANAGEMENT, COORDINATION])
     )
@@ -318,17 +316,58 @@ def case_manager_candidates(*, user) -> QuerySet:
 # Close spellings of one name: Jusuf/Yusuf, Yılmaz/Yilmaz, Müller/Mueller.
 DUPLICATE_NAME_SIMILARITY = 0.85
 DUPLICATE_CANDIDATE_LIMIT = 200
-_NAME_FOLDING = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ı": "i"})
+_NAME_FOLDING = str.maketrans(
+    {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ı": "i", "ø": "o", "ł": "l", "đ": "d", "æ": "ae", "œ": "oe"}
+)
 
 
 def normalise_name(name: str) -> str:
     """Lower case, German umlauts spelt out, other accents dropped, single spaces."""
-    import unicodedata
-
     folded = name.lower().translate(_NAME_FOLDING)
     decomposed = unicodedata.normalize("NFKD", folded)
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(plain.split())
+
+
+def _letter_variants() -> dict[str, str]:
+    """For each letter a-z, every Latin letter that `normalise_name` folds onto it, in both cases."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    variants: dict[str, set[str]] = {letter: {letter, letter.upper()} for letter in letters}
+    for code in [*range(0xC0, 0x250), 0x1E9E]:
+        char = chr(code)
+        folded = normalise_name(char)
+        if len(folded) == 1 and folded in variants:
+            variants[folded] |= {c for c in (char, char.upper(), char.lower()) if len(c) == 1}
+    # Typed without the dots, "Ozil" should still find "Özil".
+    for letter, umlaut in (("a", "ä"), ("o", "ö"), ("u", "ü")):
+        variants[letter] |= {umlaut, umlaut.upper()}
+    return {letter: "".join(sorted(chars)) for letter, chars in variants.items()}
+
+
+_LETTER_VARIANTS = _letter_variants()
+_SPELT_OUT = {"ae": "äÄ", "oe": "öÖ", "ue": "üÜ", "ss": "ßẞ"}
+
+
+def name_search_regex(text: str) -> str:
+    """A regular expression finding `text` in a name however it is spelt with accents.
+
+    "yilmaz" finds "Yılmaz", "ozil" and "oezil" find "Özil", "mueller" finds "Müller".
+    Works with `__iregex` on PostgreSQL and SQLite alike (classes and groups only).
+    """
+    folded = normalise_name(text)
+    parts: list[str] = []
+    i = 0
+    while i < len(folded):
+        pair = folded[i : i + 2]
+        if pair in _SPELT_OUT:
+            first, second = (f"[{_LETTER_VARIANTS[ch]}]" for ch in pair)
+            parts.append(f"({first}{second}|[{_SPELT_OUT[pair]}])")
+            i += 2
+            continue
+        char = folded[i]
+        parts.append(f"[{_LETTER_VARIANTS[char]}]" if char in _LETTER_VARIANTS else re.escape(char))
+        i += 1
+    return "".join(parts)
 
 
 @dataclass(frozen=True)
@@ -345,18 +384,16 @@ def possible_duplicates(*, first_name: str, last_name: str, date_of_birth: dt.da
     and only the dates of birth differ (a typo there is common). Only clients visible
     to the user are searched: the check must not reveal people outside their regions.
     """
-    from difflib import SequenceMatcher
-
-    from .models import Client
-
     wanted = normalise_name(f"{first_name} {last_name}")
     if not wanted:
         return []
     last = " ".join(last_name.split())
-    prefixes = {last[:3], normalise_name(last)[:3]} - {""}
     near = Q()
-    for prefix in prefixes:
-        near |= Q(last_name__istartswith=prefix)
+    if last:
+        # Yılmaz/Yilmaz, Müller/Mueller: the first letters alike, however they are spelt.
+        near = Q(last_name__istartswith=last[:3]) | Q(
+            last_name__iregex="^" + name_search_regex(normalise_name(last)[:3])
+        )
     if date_of_birth:
         near |= Q(date_of_birth=date_of_birth)
     candidates = (
@@ -384,8 +421,10 @@ def possible_duplicates(*, first_name: str, last_name: str, date_of_birth: dt.da
             else:
                 continue
         else:
-            reason = _("gleicher Name, Geburtsdatum unbekannt") if same_name else _(
-                "ähnliche Schreibweise, Geburtsdatum unbekannt"
+            reason = (
+                _("gleicher Name, Geburtsdatum unbekannt")
+                if same_name
+                else _("ähnliche Schreibweise, Geburtsdatum unbekannt")
             )
         found.append(PossibleDuplicate(candidate, reason))
     return found
@@ -399,26 +438,15 @@ def actors_visible_to(user) -> QuerySet:
 
     The network is shared by all KIM teams of a district, so regions do not narrow it.
     """
-    from .models import Actor
-
-    actors = Actor.objects.all()
-    if user.is_superuser:
-        return actors
-    if not user.district_id:
-        return actors.none()
-    return actors.filter(district_id=user.district_id)
+    return restrict_to_district(Actor.objects.all(), user, district_path="district_id")
 
 
 def _municipalities_in_region_order() -> QuerySet:
-    from regions.models import Municipality
-
     return Municipality.objects.select_related("region").order_by("region__name", "name")
 
 
 def actor_list(*, user) -> QuerySet:
     """The directory: what each row shows, in a fixed number of queries whatever the row count."""
-    from .models import ContactPerson, Topic
-
     return (
         actors_visible_to(user)
         .select_related("actor_type")
@@ -436,8 +464,6 @@ def actor_list(*, user) -> QuerySet:
 
 def actor_detail_queryset(*, user) -> QuerySet:
     """One actor with everything its page shows; filter it by pk."""
-    from .models import ContactPerson
-
     return (
         actors_visible_to(user)
         .select_related("actor_type", "district")
@@ -464,8 +490,6 @@ def with_served_areas(actors) -> list:
     an actor serving every municipality of its district reads "ganzer Kreis". One query
     for the sizes of the regions, whatever the number of actors.
     """
-    from regions.models import Municipality, Region
-
     actors = list(actors)
     region_ids = {m.region_id for actor in actors for m in actor.municipalities.all()}
     region_sizes = dict(
@@ -476,9 +500,9 @@ def with_served_areas(actors) -> list:
     )
     district_regions: dict[int, set[int]] = {}
     if region_ids:
-        for region_id, district_id in Region.objects.filter(
-            district__regions__in=region_ids
-        ).values_list("pk", "district_id"):
+        for region_id, district_id in Region.objects.filter(district__regions__in=region_ids).values_list(
+            "pk", "district_id"
+        ):
             district_regions.setdefault(district_id, set()).add(region_id)
     for actor in actors:
         labels: list[str] = []
@@ -500,8 +524,6 @@ def actor_detail_referrals(*, actor, user) -> QuerySet[Referral]:
 
     Only the case is joined, never its client: this list must not show names.
     """
-    from accounts.roles import works_with_cases
-
     if not works_with_cases(user):
         return Referral.objects.none()
     return (
@@ -513,8 +535,6 @@ def actor_detail_referrals(*, actor, user) -> QuerySet[Referral]:
 
 def actor_referral_counts(*, actor, user) -> list[dict]:
     """How many of those referrals are in each status, every status listed (zeros too)."""
-    from .models import ReferralStatus
-
     counts = dict(
         actor_detail_referrals(actor=actor, user=user)
         .order_by()
@@ -526,3 +546,19 @@ def actor_referral_counts(*, actor, user) -> list[dict]:
         {"status": status, "label": label, "count": counts.get(status, 0)}
         for status, label in ReferralStatus.choices
     ]
+
+
+def municipalities_for_actor(*, user, actor=None) -> QuerySet:
+    """The municipalities an actor may be said to serve: those of its district.
+
+    For a new actor that is the user's district; a superuser without one may choose
+    from every district (the first municipality then decides the actor's district).
+    """
+    municipalities = Municipality.objects.select_related("region__district").order_by(
+        "region__district__name", "region__name", "name"
+    )
+    if actor is not None and actor.district_id:
+        return municipalities.filter(region__district_id=actor.district_id)
+    if user.district_id:
+        return municipalities.filter(region__district_id=user.district_id)
+    return municipalities if user.is_superuser else municipalities.none()

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from regions.models import District, Municipality
@@ -25,6 +26,7 @@ from .lifecycle import (
     check_transition,
 )
 from .models import (
+    CONTACT_PERSON_OF_OTHER_ACTOR,
     Actor,
     Case,
     CaseAssignment,
@@ -32,11 +34,13 @@ from .models import (
     ClosureReason,
     Consent,
     Contact,
+    ContactPerson,
     Document,
     FollowUp,
     Goal,
     GoalStatusChange,
     Household,
+    HouseholdRole,
     LegalFramework,
     PhaseChange,
     Referral,
@@ -283,7 +287,9 @@ def household_create(*, name: str, municipality: Municipality, members: Iterable
 
 # --- Clients (registering and editing through the browser) ---------------------------
 
-CLIENT_FIELDS_NOT_EDITABLE = frozenset({"id", "pk", "household", "household_role", "external_id", "anonymised_at"})
+CLIENT_FIELDS_NOT_EDITABLE = frozenset(
+    {"id", "pk", "household", "household_role", "external_id", "anonymised_at"}
+)
 
 
 @transaction.atomic
@@ -299,8 +305,6 @@ def client_register(
     Members are dicts of first_name, last_name, date_of_birth and household_role; an empty
     last name means the client's. Everything is written together or not at all.
     """
-    from .models import HouseholdRole
-
     client = client_create(legal_frameworks=legal_frameworks, **client_fields)
     members = [dict(member) for member in members]
     if members:
@@ -337,20 +341,12 @@ def client_update(
 
 # --- The network directory -------------------------------------------------------------
 
-# Appended with the network services while others edit the top of this module;
-# these imports belong in the import block above.
-from django.utils.translation import gettext_lazy as _  # noqa: E402
-
-from .models import CONTACT_PERSON_OF_OTHER_ACTOR, ContactPerson  # noqa: E402
-
 ACTOR_NEEDS_DISTRICT = _(
     "Bitte wählen Sie mindestens eine Kommune aus: Ihr Konto gehört zu keinem Kreis, "
     "daher wird der Kreis des Akteurs aus der ersten Kommune übernommen."
 )
-USER_WITHOUT_DISTRICT = _(
-    "Ihrem Konto ist kein Kreis zugeordnet. Bitte wenden Sie sich an die Verwaltung."
-)
-MUNICIPALITY_OUTSIDE_ACTOR_DISTRICT = _("%(municipality)s gehört nicht zum Kreis %(district)s.")
+USER_WITHOUT_DISTRICT = _("Ihrem Konto ist kein Kreis zugeordnet. Bitte wenden Sie sich an die Verwaltung.")
+MUNICIPALITY_OUTSIDE_ACTOR_DISTRICT = _("%(municipality)s gehört nicht zu %(district)s.")
 ACTOR_EDITABLE_FIELDS = frozenset(
     {
         "name",
@@ -474,7 +470,5 @@ def actor_update(
     actor.save()
     actor.municipalities.set(municipalities)
     actor.topics.set(topics)
-    _save_contact_persons(
-        actor=actor, contact_persons=contact_persons, removed=removed_contact_persons
-    )
+    _save_contact_persons(actor=actor, contact_persons=contact_persons, removed=removed_contact_persons)
     return actor

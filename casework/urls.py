@@ -23,10 +23,17 @@ case_patterns = [
 
 client_patterns = [
     path("", clients.client_list, name="list"),
+    path("neu/", clients.client_create, name="create"),
+    path("<int:pk>/", clients.client_detail, name="detail"),
+    path("<int:pk>/bearbeiten/", clients.client_edit, name="edit"),
+    path("<int:pk>/fall-eroeffnen/", clients.client_open_case, name="open_case"),
 ]
 
 network_patterns = [
     path("", network.actor_list, name="list"),
+    path("neu/", network.actor_create, name="create"),
+    path("<int:pk>/", network.actor_detail, name="detail"),
+    path("<int:pk>/bearbeiten/", network.actor_edit, name="edit"),
 ]
 
 urlpatterns = [

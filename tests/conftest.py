@@ -78,3 +78,39 @@ def coordinator(db):
     from accounts.roles import COORDINATION
 
     return make_staff(COORDINATION, first_name="Konrad", last_name="Koordinator")
+
+
+REFERENCE_DATA_MIGRATIONS = [
+    "regions.migrations.0002_load_kreis_coesfeld",
+    "casework.migrations.0002_load_catalogues",
+]
+
+
+def load_reference_data() -> None:
+    """Re-run the data migrations (they are idempotent) on the live app registry."""
+    import importlib
+
+    from django.apps import apps
+
+    for module in REFERENCE_DATA_MIGRATIONS:
+        importlib.import_module(module).load(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_in_transactional_tests(request):
+    """Transactional tests flush every table afterwards, including the data the migrations
+    loaded (Kreis Coesfeld, catalogues); put it back for each such test."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or (
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        load_reference_data()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """A reused test database may have been flushed by the last run's transactional tests."""
+    with django_db_blocker.unblock():
+        load_reference_data()

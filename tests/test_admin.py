@@ -633,7 +633,7 @@ def test_an_actor_cannot_serve_municipalities_of_another_district(admin_client):
     )
 
     assert response.status_code == 200
-    assert "Bocholt gehört nicht zum Kreis Kreis Coesfeld" in response.content.decode()
+    assert "Bocholt gehört nicht zu Kreis Coesfeld" in response.content.decode()
     assert not Actor.objects.filter(name="Caritas Coesfeld").exists()
 
 

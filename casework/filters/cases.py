@@ -10,21 +10,12 @@ from accounts.models import User
 from accounts.roles import region_ids
 from casework.lifecycle import OPEN_PHASES, Phase
 from casework.models import Case, FollowUp, LegalFramework
+from casework.selectors import municipalities_for, regions_for
 from regions.models import Municipality, Region
 
 OPEN = "open"
 MINE = "me"
 UNASSIGNED = "none"
-
-
-def _regions_for(user):
-    regions = Region.objects.select_related("district")
-    return regions if user.is_superuser else regions.filter(pk__in=region_ids(user))
-
-
-def _municipalities_for(user):
-    municipalities = Municipality.objects.select_related("region")
-    return municipalities if user.is_superuser else municipalities.filter(region__in=region_ids(user))
 
 
 def _staff_for(user):
@@ -41,9 +32,14 @@ class CaseFilter(django_filters.FilterSet):
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Aktenzeichen oder Name")}),
     )
     region = django_filters.ModelChoiceFilter(
-        label=_("Teilregion"), field_name="municipality__region", queryset=Region.objects.none()
+        label=_("Teilregion"),
+        field_name="municipality__region",
+        queryset=Region.objects.none(),
+        empty_label=_("alle"),
     )
-    municipality = django_filters.ModelChoiceFilter(label=_("Kommune"), queryset=Municipality.objects.none())
+    municipality = django_filters.ModelChoiceFilter(
+        label=_("Kommune"), queryset=Municipality.objects.none(), empty_label=_("alle")
+    )
     phase = django_filters.ChoiceFilter(
         label=_("Phase"),
         choices=[(OPEN, _("alle offenen")), *Phase.choices],
@@ -57,6 +53,7 @@ class CaseFilter(django_filters.FilterSet):
         label=_("Rechtskreis"),
         field_name="legal_frameworks",
         queryset=LegalFramework.objects.filter(is_active=True),
+        empty_label=_("alle"),
     )
     opened = django_filters.DateFromToRangeFilter(
         label=_("eröffnet zwischen"),
@@ -87,8 +84,8 @@ class CaseFilter(django_filters.FilterSet):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.filters["region"].queryset = _regions_for(user)
-        self.filters["municipality"].queryset = _municipalities_for(user)
+        self.filters["region"].queryset = regions_for(user)
+        self.filters["municipality"].queryset = municipalities_for(user)
         self.filters["manager"].extra["choices"] = [
             (MINE, _("meine Fälle")),
             (UNASSIGNED, _("nicht zugewiesen")),

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from casework.models import Client
-from casework.selectors import municipalities_for, regions_for
+from casework.selectors import municipalities_for, name_search_regex, regions_for
 from regions.models import Municipality, Region
 
 
@@ -66,7 +66,14 @@ class ClientFilter(django_filters.FilterSet):
         self.filters["municipality"].queryset = municipalities_for(user)
 
     def filter_name(self, queryset, name, value):
-        """Every word must appear in the first or the last name."""
+        """Every word must appear in the first or the last name, however it is spelt with accents.
+
+        Staff type "Yilmaz" or "Oezdemir" on a German keyboard; the client is "Yılmaz" or "Özdemir".
+        """
         for word in value.split()[:10]:
-            queryset = queryset.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+            match = Q(first_name__icontains=word) | Q(last_name__icontains=word)
+            pattern = name_search_regex(word)
+            if pattern:
+                match |= Q(first_name__iregex=pattern) | Q(last_name__iregex=pattern)
+            queryset = queryset.filter(match)
         return queryset

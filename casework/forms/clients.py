@@ -5,7 +5,6 @@ They check input; the services in `casework.services` write it and apply the rul
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,18 +22,14 @@ from casework.selectors import case_manager_candidates, municipalities_for
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_HOUSEHOLD_MEMBERS = 6
 
-POSTAL_CODE_INVALID = _("Die Postleitzahl besteht aus genau 5 Ziffern, z. B. 48653.")
-PHONE_INVALID = _("Bitte geben Sie eine Telefonnummer nur mit Ziffern, Leerzeichen und + ( ) / - ein.")
 MEMBER_NEEDS_FIRST_NAME = _("Bitte geben Sie den Vornamen an.")
 MEMBER_NEEDS_ROLE = _("Bitte wählen Sie die Rolle im Haushalt.")
 TOO_MANY_MEMBERS = _("Es können höchstens %(max)s Haushaltsmitglieder auf einmal erfasst werden.")
 DUPLICATES_NOT_CONFIRMED = _(
-    "Bitte prüfen Sie die möglichen Dubletten und bestätigen Sie, dass die Person trotzdem angelegt werden soll."
+    "Bitte prüfen Sie die möglichen Dubletten und bestätigen Sie, "
+    "dass die Person trotzdem angelegt werden soll."
 )
 MANAGER_OUTSIDE_REGION = _("%(person)s arbeitet nicht in der Teilregion %(region)s.")
-
-postal_code_validator = RegexValidator(r"^\d{5}$", POSTAL_CODE_INVALID)
-phone_validator = RegexValidator(r"^\+?[\d\s()/\-]{3,50}$", PHONE_INVALID)
 
 
 def check_date_of_birth(value):
@@ -96,11 +91,14 @@ class ClientForm(forms.ModelForm):
             # A framework retired later stays ticked (and tickable) for clients who have it.
             frameworks |= Q(clients=self.instance)
         self.fields["legal_frameworks"].queryset = LegalFramework.objects.filter(frameworks).distinct()
-        self.fields["postal_code"].validators.append(postal_code_validator)
-        self.fields["phone"].validators.append(phone_validator)
+        # A checkbox reads as a statement; no colon after its label.
+        self.fields["needs_interpreter"].label_suffix = ""
         for name in ("first_name", "last_name", "languages", "street"):
             self.fields[name].widget.attrs.setdefault("autocomplete", "off")
-        self.fields["nationality"].choices = [("", _("– unbekannt –")), *list(self.fields["nationality"].choices)[1:]]
+        self.fields["nationality"].choices = [
+            ("", _("– unbekannt –")),
+            *list(self.fields["nationality"].choices)[1:],
+        ]
 
     def service_fields(self) -> dict:
         """The cleaned data as keyword arguments for the services, without the many-to-many field."""
@@ -109,7 +107,7 @@ class ClientForm(forms.ModelForm):
 
 class ClientCreateForm(ClientForm):
     duplicates_checked = forms.BooleanField(
-        label=_("Ich habe die möglichen Dubletten geprüft, trotzdem anlegen"), required=False
+        label=_("Ich habe die möglichen Dubletten geprüft, trotzdem anlegen"), required=False, label_suffix=""
     )
 
     def __init__(self, *args, **kwargs):
@@ -124,12 +122,8 @@ class HouseholdMemberForm(forms.Form):
     """One further person of the household, registered together with the client."""
 
     first_name = forms.CharField(label=_("Vorname"), max_length=100, required=False)
-    last_name = forms.CharField(
-        label=_("Nachname"),
-        max_length=100,
-        required=False,
-        help_text=_("Leer lassen für den Nachnamen der Hauptperson."),
-    )
+    # Left empty, the member gets the client's last name (said once above the rows).
+    last_name = forms.CharField(label=_("Nachname"), max_length=100, required=False)
     date_of_birth = forms.DateField(
         label=_("Geburtsdatum"), required=False, widget=DATE_INPUT, validators=[check_date_of_birth]
     )
@@ -205,7 +199,8 @@ class OpenCaseForm(forms.Form):
             self.initial.setdefault("municipality", client.municipality_id)
             self.initial.setdefault("case_manager", user.pk)
             self.initial.setdefault("opened_on", timezone.localdate())
-            self.initial.setdefault("legal_frameworks", [lf.pk for lf in client.legal_frameworks.all()])
+            if "legal_frameworks" not in self.initial:
+                self.initial["legal_frameworks"] = [lf.pk for lf in client.legal_frameworks.all()]
 
     def clean_opened_on(self):
         opened_on = self.cleaned_data["opened_on"]

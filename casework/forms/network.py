@@ -4,28 +4,30 @@ They check input; `services.actor_create` and `services.actor_update` write it.
 """
 
 from django import forms
-from django.core.validators import RegexValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from casework.models import Actor, ActorType, ContactPerson, Topic
-from casework.selectors import municipalities_by_region
-from regions.models import Municipality
+from casework.models import CONTACT_PERSON_OF_OTHER_ACTOR, Actor, ActorType, ContactPerson, Topic
 
 ACTOR_NAME_REQUIRED = _("Bitte geben Sie den Namen des Akteurs an.")
 ACTOR_TYPE_REQUIRED = _("Bitte wählen Sie die Akteursart.")
 CONTACT_PERSON_NAME_REQUIRED = _("Bitte geben Sie den Namen der Ansprechperson an.")
-POSTAL_CODE_INVALID = _("Die Postleitzahl besteht aus genau 5 Ziffern, z. B. 48653.")
 EMAIL_INVALID = _("Bitte geben Sie eine gültige E-Mail-Adresse an, z. B. beratung@beispiel.de.")
 WEBSITE_INVALID = _("Bitte geben Sie eine gültige Internetadresse an, z. B. https://www.beispiel.de.")
-PHONE_INVALID = _("Bitte geben Sie eine Telefonnummer nur mit Ziffern, Leerzeichen und + ( ) / - ein.")
 CHOICE_INVALID = _("Bitte wählen Sie einen der angebotenen Einträge.")
 
-postal_code_validator = RegexValidator(r"^\d{5}$", POSTAL_CODE_INVALID)
-phone_validator = RegexValidator(r"^\+?[\d\s()/\-]{3,50}$", PHONE_INVALID)
 
 PHONE_INPUT = forms.TextInput(attrs={"type": "tel", "autocomplete": "off"})
 CONTACT_PERSON_EXTRA_ROWS = 2
+# A tuple of its own: inline formsets append the foreign key to a form's `Meta.fields` list.
+CONTACT_PERSON_FIELDS = ("name", "role", "phone", "email", "is_active")
+
+
+class HttpsURLField(forms.URLField):
+    """An address typed without a scheme ("www.beispiel.de") is taken as https."""
+
+    def __init__(self, *, assume_scheme="https", **kwargs):
+        super().__init__(assume_scheme=assume_scheme, **kwargs)
 
 
 class ActorForm(forms.ModelForm):
@@ -47,6 +49,7 @@ class ActorForm(forms.ModelForm):
             "description",
             "is_active",
         ]
+        field_classes = {"website": HttpsURLField}
         widgets = {
             "municipalities": forms.CheckboxSelectMultiple,
             "topics": forms.CheckboxSelectMultiple,
@@ -67,8 +70,8 @@ class ActorForm(forms.ModelForm):
             "website": {"invalid": WEBSITE_INVALID},
         }
 
-    def __init__(self, *args, district=None, **kwargs):
-        """`district` limits the municipalities offered; None offers every district's (superusers)."""
+    def __init__(self, *args, municipalities, **kwargs):
+        """`municipalities`: those the actor may serve (`selectors.municipalities_for_actor`)."""
         super().__init__(*args, **kwargs)
         # Deactivated catalogue entries stay selectable for an actor that already has them,
         # so saving the form never silently drops them.
@@ -81,28 +84,22 @@ class ActorForm(forms.ModelForm):
         self.fields["actor_type"].empty_label = _("– bitte wählen –")
         self.fields["topics"].queryset = Topic.objects.filter(topics).distinct()
         self.fields["topics"].error_messages["invalid_choice"] = CHOICE_INVALID
-        municipalities = Municipality.objects.select_related("region__district").order_by(
-            "region__district__name", "region__name", "name"
-        )
-        if district is not None:
-            municipalities = municipalities.filter(region__district=district)
         self.fields["municipalities"].queryset = municipalities
         self.fields["municipalities"].error_messages["invalid_choice"] = CHOICE_INVALID
-        self.show_district_in_groups = district is None
-        self.fields["postal_code"].validators.append(postal_code_validator)
-        self.fields["phone"].validators.append(phone_validator)
-        # The browser should not guess a scheme differently from the server.
-        self.fields["website"].assume_scheme = "https"
         self.fields["website"].widget.attrs.setdefault("placeholder", "https://")
 
     def municipality_groups(self) -> list[tuple[str, list]]:
         """The municipality checkboxes grouped by Teilregion, for one fieldset per region."""
-        boxes = {str(box.data["value"]): box for box in self["municipalities"]}
-        groups = []
-        for region, municipalities in municipalities_by_region(self.fields["municipalities"].queryset):
-            label = f"{region.district} – {region.name}" if self.show_district_in_groups else region.name
-            groups.append((label, [boxes[str(m.pk)] for m in municipalities if str(m.pk) in boxes]))
-        return groups
+        groups: dict = {}
+        for box in self["municipalities"]:
+            region = box.data["value"].instance.region
+            groups.setdefault(region, []).append(box)
+        several_districts = len({region.district_id for region in groups}) > 1
+        labels = {}
+        for region in groups:
+            label = _("Teilregion %(name)s") % {"name": region.name}
+            labels[region] = f"{region.district} – {label}" if several_districts else label
+        return [(labels[region], boxes) for region, boxes in groups.items()]
 
     def service_fields(self) -> dict:
         """The cleaned data as keyword arguments for `actor_create` / `actor_update`."""
@@ -112,7 +109,7 @@ class ActorForm(forms.ModelForm):
 class ContactPersonForm(forms.ModelForm):
     class Meta:
         model = ContactPerson
-        fields = ["name", "role", "phone", "email", "is_active"]
+        fields = list(CONTACT_PERSON_FIELDS)
         widgets = {"phone": PHONE_INPUT}
         error_messages = {
             "name": {"required": CONTACT_PERSON_NAME_REQUIRED},
@@ -121,17 +118,29 @@ class ContactPersonForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["phone"].validators.append(phone_validator)
         for name in ("name", "role", "email"):
             self.fields[name].widget.attrs.setdefault("autocomplete", "off")
 
 
 class BaseContactPersonFormSet(forms.BaseInlineFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("entfernen")
+
+    def clean(self):
+        super().clean()
+        # The hidden id field accepts any contact person; only this actor's may be named.
+        for form in self.forms:
+            person = getattr(form, "cleaned_data", {}).get("id")
+            if person is not None and person.actor_id != self.instance.pk:
+                raise forms.ValidationError(CONTACT_PERSON_OF_OTHER_ACTOR)
+
     def changes(self) -> tuple[list[dict], list[ContactPerson]]:
         """(rows to create or change, contact persons to delete), as the services expect them.
 
-        Untouched empty rows are skipped; a row marked for deletion that was never saved
-        is simply dropped.
+        Untouched rows are skipped; a row marked for deletion that was never saved is
+        simply dropped.
         """
         keep, remove = [], []
         for form in self.forms:
@@ -139,9 +148,9 @@ class BaseContactPersonFormSet(forms.BaseInlineFormSet):
                 if form.instance.pk:
                     remove.append(form.instance)
                 continue
-            if not form.instance.pk and not form.has_changed():
+            if not form.has_changed():
                 continue
-            row = {name: form.cleaned_data[name] for name in ContactPersonForm.Meta.fields}
+            row = {name: form.cleaned_data[name] for name in CONTACT_PERSON_FIELDS}
             if form.instance.pk:
                 row["pk"] = form.instance.pk
             keep.append(row)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.roles import can_assign_cases, can_edit_case
 from casework import selectors, services
 from casework.filters.cases import CaseFilter
+from casework.forms import apply_service_errors
 from casework.forms.cases import (
     BulkReassignForm,
     ConsentForm,
@@ -95,15 +96,6 @@ def case_detail(request, pk: int):
     return _render_case(request, case)
 
 
-def _apply_service_errors(form, error: ValidationError) -> None:
-    """Show a service's validation error on the form, next to the field it concerns."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def _case_entry_view(request, pk, *, form_key, form_class, save, success_message, form_kwargs=None):
     """Validate a form posted from the case page and hand it to a service.
 
@@ -116,7 +108,7 @@ def _case_entry_view(request, pk, *, form_key, form_class, save, success_message
         try:
             save(case, form)
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, success_message)
             return redirect(case)

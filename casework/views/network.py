@@ -1,7 +1,117 @@
+"""The network directory (Netzwerk Chancengerechtigkeit): find actors, read one, keep them up to date."""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from accounts.roles import can_edit_network, works_with_cases
+from casework import selectors, services
+from casework.filters.network import ActorFilter
+from casework.forms import apply_service_errors
+from casework.forms.network import ActorForm, ContactPersonFormSet
+from casework.models import Actor
+
+ACTORS_PER_PAGE = 50
+REFERRALS_PER_PAGE = 50
+CONTACT_PERSONS_PREFIX = "contacts"
+
+
+def _get_actor_for_user(request, pk: int) -> Actor:
+    """The actor with what its page shows; a 404 for actors of another district."""
+    return get_object_or_404(selectors.actor_detail_queryset(user=request.user), pk=pk)
 
 
 @login_required
-def actor_list(request):  # placeholder, replaced by the network module
-    return HttpResponse("")
+def actor_list(request):
+    actor_filter = ActorFilter(
+        request.GET, queryset=selectors.actor_list(user=request.user), user=request.user
+    )
+    page = Paginator(actor_filter.qs, ACTORS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "casework/network/list.html",
+        {
+            "filter": actor_filter,
+            "page_obj": page,
+            "actors": selectors.with_served_areas(page.object_list),
+            "may_edit": can_edit_network(request.user),
+        },
+    )
+
+
+@login_required
+def actor_detail(request, pk: int):
+    actor = _get_actor_for_user(request, pk)
+    context = {
+        "actor": actor,
+        "municipality_groups": selectors.municipalities_by_region(actor.municipalities.all()),
+        "may_edit": can_edit_network(request.user),
+        # Statistik sees the directory but nothing about cases, not even references.
+        "shows_referrals": works_with_cases(request.user),
+    }
+    if context["shows_referrals"]:
+        counts = selectors.actor_referral_counts(actor=actor, user=request.user)
+        referrals = selectors.actor_detail_referrals(actor=actor, user=request.user)
+        context.update(
+            referral_counts=counts,
+            referral_total=sum(row["count"] for row in counts),
+            page_obj=Paginator(referrals, REFERRALS_PER_PAGE).get_page(request.GET.get("page")),
+        )
+    return render(request, "casework/network/detail.html", context)
+
+
+def _actor_form_page(request, actor: Actor | None):
+    """Create (actor None) or edit an actor with its contact persons: one form, one transaction."""
+    user = request.user
+    if not can_edit_network(user):
+        raise PermissionDenied
+    municipalities = selectors.municipalities_for_actor(user=user, actor=actor)
+    data = request.POST if request.method == "POST" else None
+    form = ActorForm(data, instance=actor, municipalities=municipalities)
+    formset = ContactPersonFormSet(data, instance=actor or Actor(), prefix=CONTACT_PERSONS_PREFIX)
+    if data is not None and form.is_valid() and formset.is_valid():
+        contact_persons, removed = formset.changes()
+        try:
+            if actor is None:
+                saved = services.actor_create(
+                    by=user, contact_persons=contact_persons, **form.service_fields()
+                )
+                message = _("Der Akteur „%(name)s“ wurde angelegt.")
+            else:
+                saved = services.actor_update(
+                    actor=actor,
+                    by=user,
+                    contact_persons=contact_persons,
+                    removed_contact_persons=removed,
+                    **form.service_fields(),
+                )
+                message = _("Die Angaben zu „%(name)s“ wurden gespeichert.")
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, message % {"name": saved.name})
+            return redirect("network:detail", saved.pk)
+    return render(
+        request,
+        "casework/network/form.html",
+        {
+            "actor": actor,
+            "form": form,
+            "formset": formset,
+            "has_errors": data is not None,
+            "district_missing": not user.is_superuser and not user.district_id,
+        },
+    )
+
+
+@login_required
+def actor_create(request):
+    return _actor_form_page(request, None)
+
+
+@login_required
+def actor_edit(request, pk: int):
+    return _actor_form_page(request, _get_actor_for_user(request, pk))

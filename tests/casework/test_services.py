@@ -66,7 +66,7 @@ def test_references_stay_unique_when_cases_are_opened_at_the_same_time():
         try:
             barrier.wait()
             services.case_open(by=None, municipality=client.municipality, client=client)
-        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+        except Exception as exc:
             errors.append(exc)
         finally:
             connections.close_all()

@@ -1,0 +1,138 @@
+"""A case manager's day in a real browser, against a live server on the test database.
+
+From login through registering a client, opening a case, logging a contact, a follow-up
+and a referral, moving the case to Abschluss, and finding it again with the filters.
+"""
+
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from accounts.roles import CASE_MANAGEMENT
+from casework.lifecycle import Phase
+from casework.models import Case, Contact, FollowUp, Referral
+from regions.models import Municipality
+from tests.conftest import make_staff
+from tests.factories import ActorFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PASSWORD = "sicheres-Passwort-2026"
+
+
+def log_in(page: Page, base_url: str, username: str) -> None:
+    page.goto(base_url + "/")
+    expect(page).to_have_url(f"{base_url}/anmelden/?next=/")
+    page.fill("input[name='username']", username)
+    page.fill("input[name='password']", PASSWORD)
+    page.click("button[type='submit']")
+    expect(page.get_by_role("heading", name="Mein Arbeitsplatz")).to_be_visible()
+
+
+def change_phase(page: Page, label: str, **extra) -> None:
+    page.select_option("select[name='phase-to_phase']", label=label)
+    for name, value in extra.items():
+        if name == "closure_reason":
+            page.select_option("select[name='phase-closure_reason']", label=value)
+        else:
+            page.fill(f"input[name='phase-{name}']", value)
+    page.get_by_role("button", name="Phase ändern").click()
+    expect(page.locator(".messages")).to_contain_text("Phase geändert.")
+
+
+def test_case_manager_works_a_case_from_intake_to_closure(live_server, page: Page, screenshot):
+    user = make_staff(CASE_MANAGEMENT, first_name="Clara", last_name="Casemann")
+    user.set_password(PASSWORD)
+    user.save()
+    actor = ActorFactory(name="Jugendmigrationsdienst Coesfeld")
+    actor.municipalities.add(Municipality.objects.get(name="Coesfeld"))
+    base = live_server.url
+    today = timezone.localdate()
+
+    log_in(page, base, user.username)
+    screenshot("01-mein-arbeitsplatz-leer")
+
+    # Register a client.
+    page.get_by_role("navigation", name="Hauptnavigation").get_by_role("link", name="Klient/innen").click()
+    page.get_by_role("link", name="Klient/in anlegen").click()
+    page.fill("input[name='first_name']", "Samira")
+    page.fill("input[name='last_name']", "Haddad")
+    page.fill("input[name='date_of_birth']", "1988-04-12")
+    page.select_option("select[name='municipality']", label="Coesfeld (Nord)")
+    page.select_option("select[name='residence_status']", value="duldung")
+    page.fill("input[name='residence_valid_until']", (today.replace(day=1)).isoformat())
+    screenshot("02-klientin-anlegen")
+    page.get_by_role("button", name="Klient/in anlegen").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Samira Haddad")
+
+    # Open a case for her.
+    page.get_by_role("button", name="Fall eröffnen").click()
+    case = Case.objects.get(client__last_name="Haddad")
+    expect(page).to_have_url(re.compile(rf"^{re.escape(base)}/faelle/{case.pk}/(#.*)?$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(case.reference)
+
+    # Log a contact.
+    page.get_by_text("Kontakt erfassen").click()
+    page.select_option("select[name='contact-channel']", label="persönlich")
+    page.fill("input[name='contact-duration_minutes']", "45")
+    page.get_by_label("Sprache").first.check()
+    page.fill("textarea[name='contact-note']", "Erstgespräch: Sprachkurs und Arbeitssuche besprochen.")
+    page.get_by_role("button", name="Kontakt speichern").click()
+    expect(page.locator(".timeline")).to_contain_text("Erstgespräch: Sprachkurs")
+
+    # A follow-up, with a validation error first.
+    page.get_by_text("Wiedervorlage anlegen").click()
+    page.fill("input[name='follow_up-title']", "Rückmeldung JMD abfragen")
+    page.get_by_role("button", name="Wiedervorlage speichern").click()
+    expect(page.locator("#panel-follow-up .errorlist")).to_contain_text(
+        "Dieses Feld ist zwingend erforderlich."
+    )
+    page.fill("input[name='follow_up-due_on']", today.isoformat())
+    page.get_by_role("button", name="Wiedervorlage speichern").click()
+    expect(page.locator("#follow-ups-title + ul")).to_contain_text("Rückmeldung JMD abfragen")
+
+    # Refer her to an actor of the network.
+    page.get_by_text("An Akteur vermitteln").click()
+    page.select_option(
+        "select[name='referral-actor']", label="Jugendmigrationsdienst Coesfeld (Beratungsstelle)"
+    )
+    page.get_by_role("button", name="Vermittlung speichern").click()
+    expect(page.locator(".timeline")).to_contain_text("Jugendmigrationsdienst Coesfeld")
+    screenshot("03-fall-detail")
+
+    # Through the phases to Abschluss.
+    change_phase(page, "Clearing / Situationsanalyse")
+    change_phase(page, "Hilfeplanung / Zielvereinbarung")
+    change_phase(page, "Umsetzung / Monitoring")
+    page.select_option("select[name='phase-to_phase']", label="Abschluss")
+    page.get_by_role("button", name="Phase ändern").click()
+    expect(page.locator("#phase-title ~ form .errorlist")).to_contain_text("Abschlussgrund")
+    change_phase(page, "Abschluss", closure_reason="Ziele erreicht", closed_on=today.isoformat())
+    expect(page.locator(".case-header .badge")).to_have_text("Abschluss")
+    screenshot("04-fall-abgeschlossen")
+
+    case.refresh_from_db()
+    assert case.phase == Phase.CLOSED
+    assert case.case_manager == user
+    assert Contact.objects.filter(case=case, created_by=user).count() == 1
+    assert FollowUp.objects.filter(case=case).count() == 1
+    assert Referral.objects.get(case=case).actor == actor
+
+    # Find it again with the filters.
+    nav = page.get_by_role("navigation", name="Hauptnavigation")
+    nav.get_by_role("link", name="Fälle", exact=True).click()
+    page.select_option("select[name='phase']", label="Abschluss")
+    page.select_option("select[name='manager']", label="meine Fälle")
+    page.fill("input[name='q']", "hadd")
+    page.get_by_role("button", name="Filtern").click()
+    expect(page.locator("main [role=status]")).to_contain_text("1 Fall")
+    expect(page.get_by_role("link", name=case.reference)).to_be_visible()
+    assert "phase=closed" in page.url and "q=hadd" in page.url
+    screenshot("05-fallliste-gefiltert")
+
+    # Mein Arbeitsplatz shows her contact.
+    nav.get_by_role("link", name="Mein Arbeitsplatz").click()
+    expect(page.get_by_role("heading", name="Meine letzten Kontakte")).to_be_visible()
+    expect(page.locator("#recent-title + ul")).to_contain_text(case.reference)
