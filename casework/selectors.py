@@ -140,7 +140,8 @@ def case_alerts(case: Case, consents: list[Consent]) -> list[tuple[str, str]]:
     alerts: list[tuple[str, str]] = []
     today = timezone.localdate()
     client = case.client
-    if client and client.residence_expires_within(residence_warning_days(), today=today):
+    expiring = client and client.residence_expires_within(residence_warning_days(), today=today)
+    if expiring and not case.is_closed:
         level = "danger" if client.residence_valid_until < today else "warning"
         alerts.append(
             (
@@ -188,7 +189,11 @@ def dashboard_for(user) -> dict:
 
     follow_ups = list(
         FollowUp.objects.filter(
-            assigned_to=user, done_at__isnull=True, due_on__lte=today, case__phase__in=OPEN_PHASES
+            assigned_to=user,
+            done_at__isnull=True,
+            due_on__lte=today,
+            case__phase__in=OPEN_PHASES,
+            case__in=Case.objects.visible_to(user),
         )
         .select_related("case__client", "case__household")
         .order_by("due_on", "pk")[:100]
@@ -203,16 +208,15 @@ def dashboard_for(user) -> dict:
         .select_related("client", "household")
         .order_by("client__residence_valid_until")[:100]
     )
-    for case in expiring:
-        due.append(
-            DueItem(
-                case.client.residence_valid_until,
-                _("%(status)s läuft ab – Verlängerung klären")
-                % {"status": case.client.get_residence_status_display()},
-                case,
-            )
+    deadlines = [
+        DueItem(
+            case.client.residence_valid_until,
+            _("%(status)s läuft ab – Verlängerung klären")
+            % {"status": case.client.get_residence_status_display()},
+            case,
         )
-    due.sort(key=lambda item: item.due_on)
+        for case in expiring
+    ]
 
     recent_contacts = list(
         Contact.objects.filter(created_by=user)
@@ -224,6 +228,7 @@ def dashboard_for(user) -> dict:
         "by_phase": by_phase,
         "open_count": sum(phase_counts.values()),
         "due": due,
+        "deadlines": deadlines,
         "recent_contacts": recent_contacts,
     }
 

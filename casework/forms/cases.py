@@ -219,5 +219,6 @@ class QuickContactForm(ContactForm):
     def __init__(self, *args, cases, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["case"].queryset = cases
+        self.fields["case"].empty_label = _("– Fall wählen –")
         self.fields["case"].label_from_instance = lambda c: f"{c.reference} – {c.subject}"
         self.order_fields(["case"])

@@ -1,6 +1,6 @@
 """Small template helpers used across pages."""
 
-from django import template
+from django import forms, template
 
 register = template.Library()
 
@@ -38,3 +38,14 @@ def sort_link(context, field: str, label: str) -> dict:
 @register.filter
 def phase_badge_class(phase: str) -> str:
     return f"phase-{phase}"
+
+
+@register.filter
+def widget_kind(bound_field) -> str:
+    """How a field is laid out: one checkbox, a group of checkboxes, or an input with its label."""
+    widget = bound_field.field.widget
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        return "checkbox-group"
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    return "input"
