@@ -1,5 +1,6 @@
 """Admin for staff accounts: Django's user admin plus what KIM needs to know about a person."""
 
+from axes.models import AccessFailureLog
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -37,3 +38,9 @@ class UserAdmin(DjangoUserAdmin):
     @admin.display(description=_("Anstellungsträger"))
     def employer(self, obj: User) -> str:
         return obj.employer_label
+
+
+# django-axes shows its login records in the admin: access attempts (where a lockout is lifted)
+# and the access log. Its failure log stays off (AXES_ENABLE_ACCESS_FAILURE_LOG), so its
+# always-empty page is not shown either.
+admin.site.unregister(AccessFailureLog)

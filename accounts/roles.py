@@ -100,6 +100,14 @@ def can_assign_cases(user) -> bool:
     return is_coordinator(user)
 
 
+def can_view_statistics(user) -> bool:
+    """Koordination and Statistik see the figures of their regions (counts, never names);
+    superusers all. Case managers work with their cases, not with statistics."""
+    if user.is_superuser:
+        return True
+    return (has_role(user, COORDINATION) or has_role(user, STATISTICS)) and bool(region_ids(user))
+
+
 def can_edit_network(user) -> bool:
     """Koordination and case managers maintain the network directory; Statistik only reads it."""
     return is_coordinator(user) or works_with_cases(user)

@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.roles import restrict_cases, restrict_clients
+from audit.admin_mixins import audited
 
 from . import services
 from .lifecycle import CASE_IS_CLOSED
@@ -382,6 +383,7 @@ class ClientInline(admin.TabularInline):
 
 
 @admin.register(Household)
+@audited
 class HouseholdAdmin(LargeTableMixin, admin.ModelAdmin):
     list_display = ("name", "municipality")
     list_select_related = ("municipality",)
@@ -402,6 +404,7 @@ class HouseholdAdmin(LargeTableMixin, admin.ModelAdmin):
 
 
 @admin.register(Client)
+@audited
 class ClientAdmin(LargeTableMixin, admin.ModelAdmin):
     list_display = (
         "last_name",
@@ -530,7 +533,17 @@ class GoalInline(CaseEntryInline):
 
 class ReferralInline(CaseEntryInline):
     model = Referral
-    fields = ("referred_on", "actor", "contact_person", "topic", "status", "consent", "created_by")
+    # A referral needs a consent or a legal basis (casework/consent.py): offer both here too.
+    fields = (
+        "referred_on",
+        "actor",
+        "contact_person",
+        "topic",
+        "status",
+        "consent",
+        "legal_basis",
+        "created_by",
+    )
     autocomplete_fields = ("actor", "contact_person", "topic", "consent")
 
     def get_queryset(self, request):
@@ -576,6 +589,7 @@ def save_entry_formset(request, formset) -> None:
 
 
 @admin.register(Case)
+@audited
 class CaseAdmin(CaseScopeMixin, ReferenceSearchMixin, LargeTableMixin, admin.ModelAdmin):
     form = CaseAdminForm
     case_path = ""
@@ -708,6 +722,7 @@ class HistoryAdmin(CaseScopeMixin, ReferenceSearchMixin, LargeTableMixin, admin.
 
 
 @admin.register(PhaseChange)
+@audited
 class PhaseChangeAdmin(HistoryAdmin):
     list_display = ("case", "from_phase", "to_phase", "changed_at", "changed_by", "closure_reason")
     list_select_related = ("case", "changed_by", "closure_reason")
@@ -718,6 +733,7 @@ class PhaseChangeAdmin(HistoryAdmin):
 
 
 @admin.register(CaseAssignment)
+@audited
 class CaseAssignmentAdmin(HistoryAdmin):
     list_display = ("case", "from_manager", "to_manager", "assigned_at", "assigned_by")
     list_select_related = ("case", "from_manager", "to_manager", "assigned_by")
@@ -728,6 +744,7 @@ class CaseAssignmentAdmin(HistoryAdmin):
 
 
 @admin.register(GoalStatusChange)
+@audited
 class GoalStatusChangeAdmin(HistoryAdmin):
     case_path = "goal__case"
     reference_lookup = "goal__case__reference"
@@ -774,6 +791,7 @@ class CaseEntryAdmin(CaseScopeMixin, ReferenceSearchMixin, LargeTableMixin, admi
 
 
 @admin.register(Contact)
+@audited
 class ContactAdmin(CaseEntryAdmin):
     list_display = ("contacted_on", "case", "channel", "duration_minutes", "with_interpreter", "created_by")
     list_select_related = ("case", "created_by")
@@ -793,6 +811,7 @@ class GoalStatusChangeInline(ReadOnlyInline):
 
 
 @admin.register(Goal)
+@audited
 class GoalAdmin(CaseEntryAdmin):
     form = GoalForm
     list_display = ("title", "case", "topic", "status", "target_date")
@@ -805,6 +824,7 @@ class GoalAdmin(CaseEntryAdmin):
 
 
 @admin.register(Referral)
+@audited
 class ReferralAdmin(CaseEntryAdmin):
     list_display = ("referred_on", "case", "actor", "topic", "status")
     list_select_related = ("case", "actor", "topic")
@@ -843,6 +863,7 @@ class FollowUpStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(FollowUp)
+@audited
 class FollowUpAdmin(CaseEntryAdmin):
     list_display = ("title", "case", "due_on", "assigned_to", "done_at", "overdue")
     list_select_related = ("case", "assigned_to")
@@ -882,6 +903,7 @@ def _delete_files_after_commit(names: list[str]) -> None:
 
 
 @admin.register(Document)
+@audited
 class DocumentAdmin(CaseEntryAdmin):
     """Documents live in private storage without a URL: the file field is shown only on upload."""
 
@@ -961,6 +983,7 @@ class ConsentValidityFilter(admin.SimpleListFilter):
 
 
 @admin.register(Consent)
+@audited
 class ConsentAdmin(CaseEntryAdmin):
     list_display = ("short_purpose", "case", "given_on", "valid_until", "withdrawn_on", "is_valid")
     list_select_related = ("case",)

@@ -1716,8 +1716,18 @@ class DemoBuilder:
                     }
                 )
                 consent_actors.append(actors)
+            # A referral under a consent is made while the consent is valid (casework/consent.py).
+            last_day = end
+            if has_consent:
+                consent = consents[consent_index]
+                if consent["valid_until"]:
+                    last_day = min(last_day, consent["valid_until"])
+                if consent["withdrawn_on"]:
+                    last_day = min(last_day, consent["withdrawn_on"] - dt.timedelta(days=1))
             for actor, topic in chosen:
-                referred_on = _rand_date(rng, given_on if has_consent else case.opened_on, end)
+                if last_day < (given_on if has_consent else case.opened_on):
+                    break  # withdrawn on the day it was given: no referral under it
+                referred_on = _rand_date(rng, given_on if has_consent else case.opened_on, last_day)
                 waited = (self.today - referred_on).days
                 if case.phase == Phase.CLOSED:
                     status = _weighted(rng, {"taken_up": 60, "declined": 15, "cancelled": 15, "referred": 10})

@@ -740,6 +740,18 @@ class Referral(CaseEntry):
         super().clean()
         if self.contact_person_id and self.contact_person.actor_id != self.actor_id:
             raise ValidationError({"contact_person": CONTACT_PERSON_OF_OTHER_ACTOR})
+        if self.case_id and self.actor_id and self.referred_on:
+            # Data goes to the actor only with a consent or a legal basis: casework/consent.py.
+            from .consent import check_referral_basis
+
+            check_referral_basis(
+                case=self.case,
+                actor=self.actor,
+                consent=self.consent,
+                legal_basis=self.legal_basis,
+                on=self.referred_on,
+                status=self.status,
+            )
 
 
 class FollowUp(CaseEntry):

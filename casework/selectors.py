@@ -22,6 +22,7 @@ from accounts.roles import (
 )
 from regions.models import Municipality, Region
 
+from .consent import ACTORS_WITHOUT_BASIS, actors_without_basis, recent_ongoing_referrals
 from .lifecycle import OPEN_PHASES, Phase
 from .models import (
     EXPIRING_RESIDENCE_STATUSES,
@@ -159,6 +160,13 @@ def case_alerts(case: Case, consents: list[Consent]) -> list[tuple[str, str]]:
             alerts.append(("warning", _("Es liegt keine gültige Einwilligung vor.")))
         elif any(c.valid_until and c.valid_until <= today + dt.timedelta(days=30) for c in valid):
             alerts.append(("warning", _("Eine Einwilligung läuft in den nächsten 30 Tagen ab.")))
+        uncovered = actors_without_basis(
+            referrals=recent_ongoing_referrals(case, today).select_related("actor"),
+            consents=consents,
+            on=today,
+        )
+        if uncovered:
+            alerts.append(("danger", ACTORS_WITHOUT_BASIS % {"actors": ", ".join(a.name for a in uncovered)}))
     return alerts
 
 

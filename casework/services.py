@@ -5,6 +5,7 @@ failure leaves nothing half-written. Views, forms and the admin stay free of
 business rules.
 """
 
+import copy
 import datetime as dt
 from collections.abc import Iterable
 
@@ -15,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from audit.models import Action
+from audit.services import audit_record, changed_fields
 from regions.models import District, Municipality
 
 from .lifecycle import (
@@ -99,6 +102,7 @@ def case_open(
     PhaseChange.objects.create(case=case, from_phase="", to_phase=Phase.INTAKE, changed_by=by)
     if case_manager is not None:
         CaseAssignment.objects.create(case=case, to_manager=case_manager, assigned_by=by)
+    audit_record(user=by, action=Action.CREATE, obj=case)
     return case
 
 
@@ -118,6 +122,7 @@ def case_change_phase(
     note: str = "",
 ) -> Case:
     locked = _lock_case(case)
+    before = copy.copy(locked)
     from_phase = locked.phase
     check_transition(from_phase, to_phase)
     if to_phase == Phase.CLOSED:
@@ -147,6 +152,12 @@ def case_change_phase(
         closure_reason=closure_reason if to_phase == Phase.CLOSED else None,
         note=note,
     )
+    audit_record(
+        user=by,
+        action=Action.CHANGE,
+        obj=locked,
+        fields=changed_fields(before, locked, ["phase", "closed_on", "closure_reason"]),
+    )
     case.phase, case.closed_on, case.closure_reason = locked.phase, locked.closed_on, locked.closure_reason
     return case
 
@@ -161,6 +172,7 @@ def case_reassign(*, case: Case, to_manager: User | None, by: User | None, note:
     )
     locked.case_manager = to_manager
     locked.save(update_fields=["case_manager", "updated_at"])
+    audit_record(user=by, action=Action.CHANGE, obj=locked, fields=["case_manager"])
     case.case_manager = to_manager
     return case
 
@@ -187,6 +199,7 @@ def _create_entry(model, *, case: Case, by: User | None, m2m: dict | None = None
     entry.save()
     for name, values in (m2m or {}).items():
         getattr(entry, name).set(values)
+    audit_record(user=by, action=Action.CREATE, obj=entry)
     return entry
 
 
@@ -213,12 +226,20 @@ def goal_set_status(*, goal: Goal, status: str, by: User | None) -> Goal:
     goal.full_clean()
     goal.save(update_fields=["status", "updated_at"])
     GoalStatusChange.objects.create(goal=goal, from_status=previous, to_status=status, changed_by=by)
+    audit_record(user=by, action=Action.CHANGE, obj=goal, fields=["status"])
     return goal
 
 
 @transaction.atomic
-def referral_create(*, case: Case, by: User | None, actor: Actor, **fields) -> Referral:
-    return _create_entry(Referral, case=case, by=by, actor=actor, **fields)
+def referral_create(
+    *, case: Case, by: User | None, actor: Actor, consent: Consent | None = None, **fields
+) -> Referral:
+    """Record a referral. Passing data needs a consent or a legal basis (casework/consent.py):
+    `full_clean()` checks it through `Referral.clean()`. The consent is read under a row lock,
+    so a withdrawal at the same moment is either seen by that check or waits for this write."""
+    if consent is not None:
+        consent = Consent.objects.select_for_update().get(pk=consent.pk)
+    return _create_entry(Referral, case=case, by=by, actor=actor, consent=consent, **fields)
 
 
 @transaction.atomic
@@ -233,6 +254,7 @@ def follow_up_complete(*, follow_up: FollowUp, by: User | None) -> FollowUp:
     if follow_up.done_at is None:
         follow_up.done_at, follow_up.done_by = timezone.now(), by
         follow_up.save(update_fields=["done_at", "done_by", "updated_at"])
+        audit_record(user=by, action=Action.CHANGE, obj=follow_up, fields=["done_at", "done_by"])
     return follow_up
 
 
@@ -264,24 +286,30 @@ def consent_create(
 
 
 @transaction.atomic
-def client_create(*, legal_frameworks: Iterable[LegalFramework] = (), **fields) -> Client:
+def client_create(
+    *, by: User | None = None, legal_frameworks: Iterable[LegalFramework] = (), **fields
+) -> Client:
     client = Client(**fields)
     client.full_clean()
     client.save()
     client.legal_frameworks.set(legal_frameworks)
+    audit_record(user=by, action=Action.CREATE, obj=client)
     return client
 
 
 @transaction.atomic
-def household_create(*, name: str, municipality: Municipality, members: Iterable[dict] = ()) -> Household:
+def household_create(
+    *, name: str, municipality: Municipality, members: Iterable[dict] = (), by: User | None = None
+) -> Household:
     """A household with its members, created together or not at all."""
     household = Household(name=name, municipality=municipality)
     household.full_clean()
     household.save()
+    audit_record(user=by, action=Action.CREATE, obj=household)
     for member in members:
         member = dict(member)
         member.setdefault("municipality", municipality)
-        client_create(household=household, **member)
+        client_create(by=by, household=household, **member)
     return household
 
 
@@ -305,7 +333,7 @@ def client_register(
     Members are dicts of first_name, last_name, date_of_birth and household_role; an empty
     last name means the client's. Everything is written together or not at all.
     """
-    client = client_create(legal_frameworks=legal_frameworks, **client_fields)
+    client = client_create(by=by, legal_frameworks=legal_frameworks, **client_fields)
     members = [dict(member) for member in members]
     if members:
         for member in members:
@@ -313,7 +341,7 @@ def client_register(
             member.setdefault("street", client.street)
             member.setdefault("postal_code", client.postal_code)
         household = household_create(
-            name=f"Familie {client.last_name}", municipality=client.municipality, members=members
+            name=f"Familie {client.last_name}", municipality=client.municipality, members=members, by=by
         )
         client.household, client.household_role = household, HouseholdRole.HEAD
         client.full_clean()
@@ -330,12 +358,19 @@ def client_update(
     if unknown:
         raise ValueError(f"client_update cannot change {sorted(unknown)}")
     locked = Client.objects.select_for_update().get(pk=client.pk)
+    before = copy.copy(locked)
     for name, value in fields.items():
         setattr(locked, name, value)
     locked.full_clean()
     locked.save()
+    changed = changed_fields(before, locked, fields)
     if legal_frameworks is not None:
+        previous = set(locked.legal_frameworks.values_list("pk", flat=True))
         locked.legal_frameworks.set(legal_frameworks)
+        if previous != {framework.pk for framework in legal_frameworks}:
+            changed.append("legal_frameworks")
+    # The names of the changed fields only: the values are the client's personal data.
+    audit_record(user=by, action=Action.CHANGE, obj=locked, fields=changed)
     return locked
 
 
@@ -472,3 +507,39 @@ def actor_update(
     actor.topics.set(topics)
     _save_contact_persons(actor=actor, contact_persons=contact_persons, removed=removed_contact_persons)
     return actor
+
+
+# --- Consent -------------------------------------------------------------------------
+
+CONSENT_ALREADY_WITHDRAWN = _("Diese Einwilligung wurde bereits am %(date)s widerrufen.")
+
+
+@transaction.atomic
+def consent_withdraw(*, consent: Consent, by: User | None, on: dt.date | None = None) -> Consent:
+    """Record that the client withdrew a consent, effective from `on` (today by default).
+
+    A withdrawal is always possible, on a closed case too: the client may withdraw at any
+    time, and from that day on the consent covers no transfer (casework/consent.py).
+    """
+    from .models import DATE_IN_FUTURE, WITHDRAWN_BEFORE_GIVEN
+
+    locked = Consent.objects.select_for_update().get(pk=consent.pk)
+    on = on or timezone.localdate()
+    if locked.withdrawn_on is not None:
+        raise ValidationError(
+            {
+                "withdrawn_on": ValidationError(
+                    CONSENT_ALREADY_WITHDRAWN, params={"date": f"{locked.withdrawn_on:%d.%m.%Y}"}
+                )
+            }
+        )
+    if on > timezone.localdate():
+        raise ValidationError({"withdrawn_on": DATE_IN_FUTURE})
+    if on < locked.given_on:
+        raise ValidationError({"withdrawn_on": WITHDRAWN_BEFORE_GIVEN})
+    locked.withdrawn_on = on
+    locked.full_clean()
+    locked.save(update_fields=["withdrawn_on", "updated_at"])
+    audit_record(user=by, action=Action.CHANGE, obj=locked, fields=["withdrawn_on"])
+    consent.withdrawn_on = on
+    return locked

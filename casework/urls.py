@@ -2,6 +2,8 @@
 
 from django.urls import include, path
 
+from privacy import views as privacy_views
+
 from .views import cases, clients, dashboard, network
 
 case_patterns = [
@@ -17,6 +19,11 @@ case_patterns = [
     path("<int:pk>/dokument/", cases.document_add, name="add_document"),
     path("<int:pk>/dokument/<int:document_pk>/", cases.document_download, name="document"),
     path("<int:pk>/einwilligung/", cases.consent_add, name="add_consent"),
+    path("<int:pk>/einwilligung/formular/", cases.consent_form, name="blank_consent_form"),
+    path("<int:pk>/einwilligung/<int:consent_pk>/formular/", cases.consent_form, name="consent_form"),
+    path(
+        "<int:pk>/einwilligung/<int:consent_pk>/widerrufen/", cases.consent_withdraw, name="withdraw_consent"
+    ),
     path("<int:pk>/phase/", cases.phase_change, name="change_phase"),
     path("<int:pk>/uebergabe/", cases.reassign, name="reassign"),
 ]
@@ -27,6 +34,9 @@ client_patterns = [
     path("<int:pk>/", clients.client_detail, name="detail"),
     path("<int:pk>/bearbeiten/", clients.client_edit, name="edit"),
     path("<int:pk>/fall-eroeffnen/", clients.client_open_case, name="open_case"),
+    # Right of access (Art. 15/20 GDPR): the views live in the privacy app.
+    path("<int:pk>/auskunft/", privacy_views.client_export_html, name="export_html"),
+    path("<int:pk>/auskunft.json", privacy_views.client_export_json, name="export_json"),
 ]
 
 network_patterns = [

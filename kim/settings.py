@@ -5,9 +5,11 @@ environment; the defaults give a working local installation on SQLite.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -36,7 +38,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin site is KimAdminSite (kim/admin.py): django-otp's admin, second factor required.
+    "kim.apps.KimAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -44,10 +47,16 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_filters",
     "django_countries",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     "accounts",
     "regions",
     "casework",
     "audit",
+    "privacy",
+    "reporting",
 ]
 
 MIDDLEWARE = [
@@ -56,8 +65,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes requires: it turns a flagged login attempt into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kim.urls"
@@ -90,9 +103,20 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
+# django-axes' backend comes first: it refuses a locked-out username/IP before the password
+# is checked. It needs `request` in authenticate(); the test client's login() gives none, so
+# tests use force_login() or pass request=HttpRequest() (as django-axes' docs describe).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -121,7 +145,8 @@ DOCUMENT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = True  # the 30 minutes count from the last request (inactivity)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -136,18 +161,107 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Login throttling (django-axes): five failed attempts for one username from one address lock
+# that combination for 30 minutes; every further attempt during the lockout restarts the
+# 30 minutes. A successful login clears the count. Administrators lift a lockout in the
+# admin (Zugriffsversuche) or with `manage.py axes_reset_username <name>`.
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+
+# Second factor (django-otp, TOTP) for the Django admin; see kim/admin.py. A device's secret
+# is shown once, when it is created (`manage.py add_totp_device`), never again in the admin.
+OTP_TOTP_ISSUER = "KIM Kreis Coesfeld"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# Content-Security-Policy (django-csp 4): only our own scripts and styles, no inline code,
+# so injected markup cannot run. Templates therefore carry no style="" and no <script> bodies.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    },
+}
+
+# Error reports never carry request data or local variables: they would hold client data.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "kim.logging.NoPersonalDataExceptionReporterFilter"
+
 # Kosovo has no ISO 3166 code yet; XK is the code the EU and Germany's authorities use.
 COUNTRIES_OVERRIDE = {"XK": _("Kosovo")}
 
 # Residence titles that run out within this many weeks are flagged on the case.
 KIM_RESIDENCE_WARNING_WEEKS = int(os.environ.get("KIM_RESIDENCE_WARNING_WEEKS", "8"))
 
+# Retention periods (deletion concept in the spirit of DIN 66398): each kind of data has its own
+# period, in whole years after the last case concerning the client (or their household) was
+# closed; `manage.py apply_retention` applies them and privacy/inventory.py says which field
+# belongs to which kind. The defaults are a proposal; the district's deletion concept sets the
+# binding values through the environment.
+KIM_RETENTION = {
+    # Uploaded documents (certificates, notices, letters) are copies of papers the client or
+    # the issuing authority keeps; after 3 years (regular limitation period, § 195 BGB) no
+    # follow-up question needs them any more.
+    "documents": int(os.environ.get("KIM_RETENTION_DOCUMENTS_YEARS", "3")),
+    # Free-text notes (contacts, goals, referral outcomes, follow-ups, consents, handovers):
+    # useful only if the person comes back soon; same 3 years as documents.
+    "notes": int(os.environ.get("KIM_RETENTION_NOTES_YEARS", "3")),
+    # Name, address, contact details, exact date of birth: kept 5 years to recognise a returning
+    # client and to answer audits of the state funding (Verwendungsnachweis); then anonymised.
+    # Cases, phases, dates, legal frameworks and referrals stay as anonymous statistics.
+    "client_identity": int(os.environ.get("KIM_RETENTION_CLIENT_IDENTITY_YEARS", "5")),
+}
+
+# Exported statistics (CSV, XLSX, printed report) show counts from 1 up to this value
+# minus one as "<N", so no person can be identified from a small cell.
+KIM_STATISTICS_MIN_COUNT = int(os.environ.get("KIM_STATISTICS_MIN_COUNT", "3"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # Query strings hold search terms such as names: they are cut from request log records
+    # before any handler sees them (on the loggers), and again in our handlers (for records
+    # of other loggers that carry a request).
+    "filters": {"redact_query_strings": {"()": "kim.logging.RedactQueryStrings"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_query_strings"],
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_query_strings"],
+        },
+    },
+    "loggers": {
+        # Lockouts and repeated failures are warnings; each login's four info lines are noise
+        # (successful logins are in the admin's access log).
+        "axes": {"level": "WARNING"},
+        "django.request": {"filters": ["redact_query_strings"]},
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["redact_query_strings"],
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }

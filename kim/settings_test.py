@@ -12,3 +12,8 @@ PRIVATE_MEDIA_ROOT = tempfile.mkdtemp(prefix="kim-test-private-")
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_SSL_REDIRECT = False
+
+# django-axes stays on: the lockout tests need it. force_login() is unaffected (it picks the
+# model backend); client.login() must pass request=HttpRequest(), as django-axes' backend needs
+# the request (see tests/accounts/test_security.py).
+AXES_ENABLED = True

@@ -2,13 +2,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-admin.site.site_header = "KIM – Fallarbeit und Netzwerk"
-admin.site.site_title = "KIM Verwaltung"
-admin.site.index_title = "Verwaltung"
-
 urlpatterns = [
     path("anmelden/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("statistik/", include("reporting.urls")),
     path("", include("casework.urls")),
 ]

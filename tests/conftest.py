@@ -49,10 +49,25 @@ def superuser(db, django_user_model):
     )
 
 
+def login_with_otp(client, user):
+    """Log `user` in as the admin login does after a correct one-time code: the session is
+    verified by the user's TOTP device (django-otp), so the admin site lets them in."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Test", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
 @pytest.fixture
 def admin_client(client, superuser):
-    client.force_login(superuser)
-    return client
+    return login_with_otp(client, superuser)
 
 
 def make_staff(role: str, region_names=("Nord",), **fields):

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.roles import CASE_MANAGEMENT, COORDINATION, region_ids
+from casework.consent import LEGAL_BASIS_EXAMPLE, valid_consents
 from casework.lifecycle import Phase, allowed_transitions
 from casework.models import (
     Actor,
@@ -98,7 +99,36 @@ class ReferralForm(forms.ModelForm):
             is_active=True, actor__in=actors
         ).select_related("actor")
         self.fields["topic"].queryset = active_topics()
-        self.fields["consent"].queryset = Consent.objects.filter(case=case)
+        # Only consents valid today are offered; whether the chosen one names the actor is
+        # checked by the rule in casework/consent.py, with the error shown at this field.
+        consent = self.fields["consent"]
+        consent.queryset = valid_consents(case).prefetch_related("actors").order_by("-given_on", "-pk")
+        consent.label_from_instance = consent_choice_label
+        consent.empty_label = _("– keine Einwilligung: Rechtsgrundlage angeben –")
+        consent.help_text = _("Einwilligung, die diese Stelle abdeckt – oder eine Rechtsgrundlage angeben.")
+        self.fields["legal_basis"].help_text = _(
+            "Nur ohne passende Einwilligung: die Vorschrift, die die Übermittlung erlaubt, und der Zweck, "
+            "z. B. „%(example)s“."
+        ) % {"example": LEGAL_BASIS_EXAMPLE}
+        self.fields["status"].help_text = _(
+            "„geplant“: Es wurden noch keine Daten weitergegeben – dafür ist noch keine Einwilligung nötig."
+        )
+
+
+def consent_choice_label(consent: Consent) -> str:
+    """Purpose, validity and receiving bodies, so the right consent is easy to pick."""
+    purpose = consent.purpose if len(consent.purpose) <= 60 else consent.purpose[:59] + "…"
+    until = (
+        _("gültig bis %(date)s") % {"date": f"{consent.valid_until:%d.%m.%Y}"}
+        if consent.valid_until
+        else _("unbefristet")
+    )
+    actors = ", ".join(a.name for a in consent.actors.all()) or _("keine Stelle genannt")
+    return _("%(purpose)s (%(until)s) – für: %(actors)s") % {
+        "purpose": purpose,
+        "until": until,
+        "actors": actors,
+    }
 
 
 class FollowUpForm(forms.ModelForm):
@@ -141,6 +171,24 @@ class ConsentForm(forms.ModelForm):
         self.fields["actors"].queryset = Actor.objects.filter(is_active=True, district=case.district_id)
         self.fields["data_categories"].queryset = DataCategory.objects.filter(is_active=True)
         self.fields["given_on"].initial = timezone.localdate
+        self.fields["actors"].help_text = _(
+            "Nur an die hier genannten Stellen dürfen Daten auf Grund dieser Einwilligung gehen."
+        )
+        self.fields["valid_until"].help_text = _("Leer lassen, wenn die Einwilligung bis zum Widerruf gilt.")
+
+
+class ConsentWithdrawForm(forms.Form):
+    withdrawn_on = forms.DateField(
+        label=_("widerrufen am"),
+        widget=DATE_INPUT,
+        help_text=_(
+            "Ab diesem Tag dürfen keine Daten mehr auf Grund dieser Einwilligung weitergegeben werden."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["withdrawn_on"].initial = timezone.localdate
 
 
 class PhaseChangeForm(forms.Form):

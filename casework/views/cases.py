@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -12,12 +13,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.roles import can_assign_cases, can_edit_case
+from audit.models import Action
+from audit.services import audit_filterset_search, audit_record
 from casework import selectors, services
 from casework.filters.cases import CaseFilter
 from casework.forms import apply_service_errors
 from casework.forms.cases import (
     BulkReassignForm,
     ConsentForm,
+    ConsentWithdrawForm,
     ContactForm,
     DocumentForm,
     FollowUpForm,
@@ -27,7 +31,7 @@ from casework.forms.cases import (
     ReassignForm,
     ReferralForm,
 )
-from casework.models import Case, Document, FollowUp, Goal
+from casework.models import Actor, Case, Consent, DataCategory, Document, FollowUp, Goal
 
 from .access import get_case_for_user
 
@@ -40,6 +44,7 @@ def case_list(request):
         request.GET or None, queryset=selectors.case_list(user=request.user), user=request.user
     )
     cases = case_filter.qs if case_filter.is_bound else case_filter.queryset
+    audit_filterset_search(user=request.user, filterset=case_filter)
     if not request.GET.get("o"):
         cases = cases.order_by("-opened_on", "-pk")
     page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
@@ -93,6 +98,7 @@ def _render_case(request, case, *, bound_form=None, status=200):
 @login_required
 def case_detail(request, pk: int):
     case = get_case_for_user(request, pk)
+    audit_record(user=request.user, action=Action.VIEW, obj=case)
     return _render_case(request, case)
 
 
@@ -220,6 +226,78 @@ def consent_add(request, pk: int):
 
 @login_required
 @require_POST
+def consent_withdraw(request, pk: int, consent_pk: int):
+    """Record the client's withdrawal of a consent (possible on a closed case too)."""
+    case = get_case_for_user(request, pk, for_update=True)
+    consent = get_object_or_404(Consent, pk=consent_pk, case=case)
+    form = ConsentWithdrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Bitte geben Sie das Datum des Widerrufs an."))
+        return redirect(case)
+    try:
+        services.consent_withdraw(consent=consent, by=request.user, on=form.cleaned_data["withdrawn_on"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Widerruf gespeichert: Ab dem %(date)s deckt die Einwilligung keine Weitergabe mehr ab.")
+            % {"date": f"{form.cleaned_data['withdrawn_on']:%d.%m.%Y}"},
+        )
+    return redirect(case)
+
+
+# The printable consent form: German, or German in Leichte Sprache. Both templates are
+# translatable ({% translate %}), so further languages come from the translation catalogues.
+CONSENT_FORM_TEMPLATES = {
+    "de": "casework/consent/form_de.html",
+    "leicht": "casework/consent/form_leicht.html",
+}
+
+
+@login_required
+def consent_form(request, pk: int, consent_pk: int | None = None):
+    """A consent as a form for the client to sign, or a blank one for a new consent.
+
+    It shows the client's name and date of birth, so it is scoped like the case itself
+    (404 outside the user's regions). `?sprache=` picks the version; anything other than
+    a known version falls back to German, so an old or mistyped link still prints.
+    """
+    case = get_case_for_user(request, pk)
+    consent = None
+    if consent_pk is not None:
+        consent = get_object_or_404(
+            Consent.objects.prefetch_related(
+                Prefetch("actors", queryset=Actor.objects.order_by("name")), "data_categories"
+            ),
+            pk=consent_pk,
+            case=case,
+        )
+    language = request.GET.get("sprache", "de")
+    if language not in CONSENT_FORM_TEMPLATES:
+        language = "de"
+    audit_record(user=request.user, action=Action.VIEW, obj=consent or case, detail="Einwilligungsformular")
+    context = {
+        "case": case,
+        "client": case.client,
+        "subject": case.subject,
+        "district": case.district,
+        "contact_person": case.case_manager,
+        "consent": consent,
+        "actors": list(consent.actors.all()) if consent else [],
+        "data_categories": (
+            list(consent.data_categories.all())
+            if consent
+            else list(DataCategory.objects.filter(is_active=True))
+        ),
+        "language": language,
+        "blank_lines": range(3),
+    }
+    return render(request, CONSENT_FORM_TEMPLATES[language], context)
+
+
+@login_required
+@require_POST
 def phase_change(request, pk: int):
     def save(case, form):
         data = form.cleaned_data
@@ -304,6 +382,7 @@ def document_download(request, pk: int, document_pk: int):
         handle = document.file.open("rb")
     except FileNotFoundError as missing:
         raise Http404(_("Die Datei ist nicht mehr vorhanden.")) from missing
+    audit_record(user=request.user, action=Action.VIEW, obj=document, detail="Dokument")
     return FileResponse(
         handle,
         as_attachment=True,

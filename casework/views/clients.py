@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import can_edit_client, can_register_clients, works_with_cases
+from audit.models import Action
+from audit.services import audit_filterset_search, audit_record
 from casework import selectors, services
 from casework.filters.clients import ClientFilter
 from casework.forms import apply_service_errors
@@ -44,6 +46,7 @@ def client_list(request):
         request.GET or None, queryset=selectors.client_list(user=request.user), user=request.user
     )
     clients = client_filter.qs if client_filter.is_bound else client_filter.queryset
+    audit_filterset_search(user=request.user, filterset=client_filter)
     page = Paginator(clients, CLIENTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -133,7 +136,9 @@ def _render_detail(request, client, *, open_case_form=None):
 
 @login_required
 def client_detail(request, pk: int):
-    return _render_detail(request, get_client_for_user(request, pk))
+    client = get_client_for_user(request, pk)
+    audit_record(user=request.user, action=Action.VIEW, obj=client)
+    return _render_detail(request, client)
 
 
 @login_required
@@ -157,6 +162,7 @@ def client_edit(request, pk: int):
                 return redirect("clients:detail", pk=client.pk)
     else:
         form = ClientForm(instance=client, user=request.user)
+        audit_record(user=request.user, action=Action.VIEW, obj=client, detail="Bearbeiten")
     # The form changes the instance while validating; the heading shows the stored name.
     stored = get_client_for_user(request, pk) if form.is_bound else client
     return render(request, "casework/clients/edit.html", {"form": form, "client": stored})

@@ -1,7 +1,7 @@
 """A case manager's day in a real browser, against a live server on the test database.
 
-From login through registering a client, opening a case, logging a contact, a follow-up
-and a referral, moving the case to Abschluss, and finding it again with the filters.
+From login through registering a client, opening a case, logging a contact, a follow-up,
+her consent and a referral, moving the case to Abschluss, and finding it again with the filters.
 """
 
 import re
@@ -93,13 +93,29 @@ def test_case_manager_works_a_case_from_intake_to_closure(live_server, page: Pag
     page.get_by_role("button", name="Wiedervorlage speichern").click()
     expect(page.locator("#follow-ups-title + ul")).to_contain_text("Rückmeldung JMD abfragen")
 
-    # Refer her to an actor of the network.
+    # Before referring her, she agrees that KIM may talk to the JMD: the case manager
+    # records the consent, prints it in Leichte Sprache for her signature and comes back.
+    page.get_by_text("Einwilligung erfassen").click()
+    page.fill("textarea[name='consent-purpose']", "Anmeldung beim Jugendmigrationsdienst")
+    page.locator("#panel-consent").get_by_label("Jugendmigrationsdienst Coesfeld").check()
+    page.get_by_role("button", name="Einwilligung speichern").click()
+    expect(page.locator("#consents-title + ul")).to_contain_text("Anmeldung beim Jugendmigrationsdienst")
+    page.locator("#consents-title + ul").get_by_role("link", name="in Leichter Sprache").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Einwilligung")
+    expect(page.locator("main")).to_contain_text("Samira Haddad")
+    page.get_by_role("link", name="Zurück zum Fall").click()
+
+    # Refer her to an actor of the network; without the consent chosen it is refused.
     page.get_by_text("An Akteur vermitteln").click()
     page.select_option(
         "select[name='referral-actor']", label="Jugendmigrationsdienst Coesfeld (Beratungsstelle)"
     )
     page.get_by_role("button", name="Vermittlung speichern").click()
+    expect(page.locator("#panel-referral .errorlist").first).to_contain_text("Einwilligung")
+    page.select_option("select[name='referral-consent']", index=1)
+    page.get_by_role("button", name="Vermittlung speichern").click()
     expect(page.locator(".timeline")).to_contain_text("Jugendmigrationsdienst Coesfeld")
+    expect(page.locator(".timeline")).to_contain_text("mit Einwilligung")
     screenshot("03-fall-detail")
 
     # Through the phases to Abschluss.
@@ -119,6 +135,7 @@ def test_case_manager_works_a_case_from_intake_to_closure(live_server, page: Pag
     assert Contact.objects.filter(case=case, created_by=user).count() == 1
     assert FollowUp.objects.filter(case=case).count() == 1
     assert Referral.objects.get(case=case).actor == actor
+    assert actor in Referral.objects.get(case=case).consent.actors.all()
 
     # Find it again with the filters.
     nav = page.get_by_role("navigation", name="Hauptnavigation")

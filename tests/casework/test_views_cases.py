@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.roles import CASE_MANAGEMENT
 from casework import services
+from casework.consent import LEGAL_BASIS_EXAMPLE
 from casework.lifecycle import Phase
 from casework.models import Case, CaseAssignment, Contact, FollowUp, Referral
 from regions.models import Municipality
@@ -171,7 +172,7 @@ def test_detail_query_count_does_not_grow(cm_client, case_manager, django_assert
             services.contact_create(
                 case=case, by=case_manager, channel="phone", duration_minutes=5, topics=[topic()]
             )
-            services.referral_create(case=case, by=case_manager, actor=actor)
+            services.referral_create(case=case, by=case_manager, actor=actor, legal_basis=LEGAL_BASIS_EXAMPLE)
             services.goal_create(case=case, by=case_manager, title="Ziel")
             services.follow_up_create(case=case, by=case_manager, title="WV", due_on=TODAY)
         with django_assert_max_num_queries(30):
@@ -259,6 +260,19 @@ def test_referral_goal_follow_up_document_and_consent(cm_client, case_manager):
     case = in_municipality("Coesfeld", case_manager=case_manager)
     actor = ActorFactory(name="Jugendmigrationsdienst Coesfeld")
     base = case.get_absolute_url()
+    # The consent comes first: the referral passes data to the actor (casework/consent.py).
+    assert (
+        cm_client.post(
+            reverse("cases:add_consent", args=[case.pk]),
+            {
+                "consent-purpose": "Austausch mit JMD",
+                "consent-actors": [actor.pk],
+                "consent-given_on": TODAY.isoformat(),
+            },
+        ).status_code
+        == 302
+    )
+    consent = case.consents.get()
     assert (
         cm_client.post(
             reverse("cases:add_referral", args=[case.pk]),
@@ -266,6 +280,7 @@ def test_referral_goal_follow_up_document_and_consent(cm_client, case_manager):
                 "referral-actor": actor.pk,
                 "referral-referred_on": TODAY.isoformat(),
                 "referral-status": "referred",
+                "referral-consent": consent.pk,
             },
         ).status_code
         == 302
@@ -289,18 +304,8 @@ def test_referral_goal_follow_up_document_and_consent(cm_client, case_manager):
         ).status_code
         == 302
     )
-    assert (
-        cm_client.post(
-            reverse("cases:add_consent", args=[case.pk]),
-            {
-                "consent-purpose": "Austausch mit JMD",
-                "consent-actors": [actor.pk],
-                "consent-given_on": TODAY.isoformat(),
-            },
-        ).status_code
-        == 302
-    )
     assert Referral.objects.get().actor == actor
+    assert Referral.objects.get().consent == consent
     document = case.documents.get()
     assert "Haddad" not in document.file.name
     download = cm_client.get(reverse("cases:document", args=[case.pk, document.pk]))

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from accounts.roles import CASE_MANAGEMENT, COORDINATION, STATISTICS
 from casework import services
+from casework.consent import LEGAL_BASIS_EXAMPLE
 from casework.filters.network import ALL, INACTIVE
 from casework.forms.network import (
     ACTOR_NAME_REQUIRED,
@@ -326,9 +327,16 @@ def referrals(manager):
     south = CaseFactory(
         client=ClientFactory(first_name="Yusuf", last_name="Südmann", municipality=municipality("Olfen")),
     )
-    services.referral_create(case=north, by=manager, actor=actor, topic=topic("Sprache"))
-    services.referral_create(case=north, by=manager, actor=actor, status=ReferralStatus.TAKEN_UP)
-    services.referral_create(case=south, by=None, actor=actor, status=ReferralStatus.DECLINED)
+    consent = services.consent_create(
+        case=north, by=manager, purpose="Sprachkurs", given_on=north.opened_on, actors=[actor]
+    )
+    services.referral_create(case=north, by=manager, actor=actor, topic=topic("Sprache"), consent=consent)
+    services.referral_create(
+        case=north, by=manager, actor=actor, status=ReferralStatus.TAKEN_UP, consent=consent
+    )
+    services.referral_create(
+        case=south, by=None, actor=actor, status=ReferralStatus.DECLINED, legal_basis=LEGAL_BASIS_EXAMPLE
+    )
     return {"actor": actor, "north": north, "south": south}
 
 
@@ -389,7 +397,11 @@ def test_the_actor_page_runs_the_same_queries_for_3_and_30_rows(
     case = CaseFactory(case_manager=manager)
     for n in range(count):
         services.referral_create(
-            case=case, by=manager, actor=actor, topic=topic("Sprache") if n % 2 else None
+            case=case,
+            by=manager,
+            actor=actor,
+            topic=topic("Sprache") if n % 2 else None,
+            legal_basis=LEGAL_BASIS_EXAMPLE,
         )
     with django_assert_max_num_queries(DETAIL_MAX_QUERIES):
         response = web.get(reverse("network:detail", args=[actor.pk]))

@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from accounts.roles import ADMINISTRATION
@@ -18,6 +19,9 @@ from casework.models import Case
 from regions.models import District
 
 DEMO_PASSWORD = "kim-demo-2026"
+# The admin needs a second factor; the demo's is fixed so an authenticator app set up once
+# keeps working after the next setup_demo. `manage.py totp_code admin` prints the code.
+DEMO_TOTP_KEY = "6b696d2d64656d6f2d746f74702d6b65792d3230"
 DEMO_ACCOUNTS = [
     ("cm.nord.1", "Case Manager/in, Teilregion Nord"),
     ("koord.nord", "Koordination, Teilregion Nord"),
@@ -45,6 +49,13 @@ class Command(BaseCommand):
         for username, role in DEMO_ACCOUNTS:
             self.stdout.write(f"  {username:<12} {role}")
         self.stdout.write("")
+        self.stdout.write(
+            "Für /admin/ fragt die Anmeldung zusätzlich nach einem Einmalcode (zweiter Faktor). "
+            "Den aktuellen Code zeigt:"
+        )
+        self.stdout.write("  DEBUG=true .venv/bin/python manage.py totp_code admin")
+        self.stdout.write(f"oder eine Authenticator-App mit {self._admin_device().config_url}")
+        self.stdout.write("")
         self.stdout.write("Start: http://127.0.0.1:8000/  ·  Verwaltung: http://127.0.0.1:8000/admin/")
 
     @transaction.atomic
@@ -61,3 +72,9 @@ class Command(BaseCommand):
             user = admin if username == "admin" else User.objects.get(username=username)
             user.set_password(DEMO_PASSWORD)
             user.save()
+        TOTPDevice.objects.update_or_create(
+            user=admin, name="Demo", defaults={"key": DEMO_TOTP_KEY, "confirmed": True}
+        )
+
+    def _admin_device(self) -> TOTPDevice:
+        return TOTPDevice.objects.get(user__username="admin", name="Demo")
