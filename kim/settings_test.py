@@ -17,3 +17,5 @@ SECURE_SSL_REDIRECT = False
 # model backend); client.login() must pass request=HttpRequest(), as django-axes' backend needs
 # the request (see tests/accounts/test_security.py).
 AXES_ENABLED = True
+
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405

@@ -299,6 +299,10 @@ class RetentionReport:
         return lines
 
 
+# Figures read once per run (reset at its start).
+_run_cache: dict[str, object] = {}
+
+
 def retention_run(*, today: dt.date, dry_run: bool, by=None) -> RetentionReport:
     """Delete and anonymise what has outlived its retention period (settings.KIM_RETENTION).
 
@@ -312,6 +316,7 @@ def retention_run(*, today: dt.date, dry_run: bool, by=None) -> RetentionReport:
     report is what a real run would do. Running again finds nothing more to do.
     """
     report = RetentionReport(today=today, dry_run=dry_run)
+    _run_cache.clear()
     plan = _retention_plan()
     families = _families()
     pending = _pending_work(plan)
@@ -480,13 +485,20 @@ def _apply_rules(model, queryset: models.QuerySet, rules: dict) -> Counter:
 
     now = timezone.now()
     has_updated_at = any(f.name == "updated_at" for f in model._meta.concrete_fields)
-    for name, entry in by_treatment[Treatment.BLANK].items():
-        pending = queryset.exclude(**{f"{name}__in": ["", entry.value]}).exclude(**{f"{name}__isnull": True})
-        touched.update(pending.values_list("pk", flat=True))
-        changes = {name: entry.value, **({"updated_at": now} if has_updated_at else {})}
-        number = pending.update(**changes)
-        if number:
-            counts[(entry.kind, f"{label}.{name}")] += number
+    blank = by_treatment[Treatment.BLANK]
+    if blank:
+        # One read for all of the model's free texts, then one write per text that holds any.
+        names = list(blank)
+        rows = list(queryset.order_by().values_list("pk", *names))
+        for index, name in enumerate(names, start=1):
+            entry = blank[name]
+            pks = [row[0] for row in rows if row[index] not in (None, "", entry.value)]
+            if not pks:
+                continue
+            changes = {name: entry.value, **({"updated_at": now} if has_updated_at else {})}
+            model._default_manager.filter(pk__in=pks).update(**changes)
+            touched.update(pks)
+            counts[(entry.kind, f"{label}.{name}")] += len(pks)
 
     anonymise = by_treatment[Treatment.ANONYMISE]
     if anonymise:
@@ -524,6 +536,17 @@ def _delete_files_after_commit(model, rows, counts: Counter, kind: str) -> None:
                 counts[(kind, f"{model._meta.label_lower}.{file_field.name}")] += 1
 
 
+def _logged_content_types() -> frozenset[int]:
+    """The kinds of object the admin's history holds at all (read once per run)."""
+    cached = _run_cache.get("logged_content_types")
+    if cached is None:
+        from django.contrib.admin.models import LogEntry
+
+        cached = frozenset(LogEntry.objects.order_by().values_list("content_type_id", flat=True).distinct())
+        _run_cache["logged_content_types"] = cached
+    return cached
+
+
 def _purge_admin_log(model, pks: Iterable, counts: Counter, kind: str) -> None:
     """Django admin's history copies each object's text (a client's name, a goal's title) into
     LogEntry.object_repr: it goes with the data it copied."""
@@ -532,8 +555,11 @@ def _purge_admin_log(model, pks: Iterable, counts: Counter, kind: str) -> None:
         return
     from django.contrib.admin.models import LogEntry
 
+    content_type = ContentType.objects.get_for_model(model)
+    if content_type.pk not in _logged_content_types():
+        return
     number = (
-        LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(model), object_id__in=pks)
+        LogEntry.objects.filter(content_type=content_type, object_id__in=pks)
         .exclude(object_repr=DELETED_TEXT)
         .update(object_repr=DELETED_TEXT)
     )
