@@ -19,3 +19,4 @@ SECURE_SSL_REDIRECT = False
 AXES_ENABLED = True
 
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+STATIC_ROOT = tempfile.mkdtemp(prefix="kim-test-static-")

@@ -142,7 +142,7 @@ def client_data_export(*, client: Client, by, channel: str = "json") -> dict:
         sections.append(
             {
                 "modell": model._meta.label_lower,
-                "bezeichnung": capfirst(str(model._meta.verbose_name_plural)),
+                "bezeichnung": _section_title(model),
                 "eintraege": [_export_row(obj) for obj in rows],
             }
         )
@@ -167,6 +167,12 @@ def client_data_export(*, client: Client, by, channel: str = "json") -> dict:
         detail=f"Datenauskunft Art. 15/20 ({channel})",
     )
     return data
+
+
+def _section_title(model) -> str:
+    # The client and their household are one object each: "Klient/in", not "Klient/innen".
+    single = model._meta.label_lower in ("casework.client", "casework.household")
+    return capfirst(str(model._meta.verbose_name if single else model._meta.verbose_name_plural))
 
 
 def _controller(client: Client) -> str:
@@ -299,10 +305,6 @@ class RetentionReport:
         return lines
 
 
-# Figures read once per run (reset at its start).
-_run_cache: dict[str, object] = {}
-
-
 def retention_run(*, today: dt.date, dry_run: bool, by=None) -> RetentionReport:
     """Delete and anonymise what has outlived its retention period (settings.KIM_RETENTION).
 
@@ -316,8 +318,8 @@ def retention_run(*, today: dt.date, dry_run: bool, by=None) -> RetentionReport:
     report is what a real run would do. Running again finds nothing more to do.
     """
     report = RetentionReport(today=today, dry_run=dry_run)
-    _run_cache.clear()
     plan = _retention_plan()
+    logged = _logged_content_types()
     families = _families()
     pending = _pending_work(plan)
     for family in families:
@@ -326,7 +328,7 @@ def retention_run(*, today: dt.date, dry_run: bool, by=None) -> RetentionReport:
         if not due or not _has_pending_work(family, due, pending):
             continue
         with transaction.atomic():
-            _apply_to_family(family, plan=plan, today=today, by=by, report=report)
+            _apply_to_family(family, plan=plan, logged=logged, today=today, by=by, report=report)
             if dry_run:
                 transaction.set_rollback(True)
     return report
@@ -398,7 +400,9 @@ def _has_pending_work(family: Family, due: dict, pending: dict) -> bool:
     return False
 
 
-def _apply_to_family(family: Family, *, plan, today: dt.date, by, report: RetentionReport) -> None:
+def _apply_to_family(
+    family: Family, *, plan, logged: frozenset[int], today: dt.date, by, report: RetentionReport
+) -> None:
     subject = Q(client_id__in=family.client_ids)
     if family.household_id:
         subject |= Q(household_id=family.household_id)
@@ -447,7 +451,7 @@ def _apply_to_family(family: Family, *, plan, today: dt.date, by, report: Retent
         else:
             targets = []
         for owner, queryset in targets:
-            done[owner].update(_apply_rules(model, queryset, rules))
+            done[owner].update(_apply_rules(model, queryset, rules, logged=logged))
 
     for owner, counts in done.items():
         counts = +counts
@@ -462,7 +466,7 @@ def _has_identified_members(household_id: int) -> bool:
     return Client.objects.filter(household_id=household_id, anonymised_at__isnull=True).exists()
 
 
-def _apply_rules(model, queryset: models.QuerySet, rules: dict) -> Counter:
+def _apply_rules(model, queryset: models.QuerySet, rules: dict, *, logged: frozenset[int]) -> Counter:
     """Apply one model's retention rules to its rows; counts by (kind, inventory key)."""
     label = model._meta.label_lower
     counts: Counter = Counter()
@@ -480,7 +484,7 @@ def _apply_rules(model, queryset: models.QuerySet, rules: dict) -> Counter:
             queryset.filter(pk__in=[row.pk for row in rows]).delete()
             counts[(kind, label)] += len(rows)
         # Nothing else of a deleted row is left to blank or anonymise.
-        _purge_admin_log(model, touched, counts, kind)
+        _purge_admin_log(model, touched, counts, kind, logged=logged)
         return counts
 
     now = timezone.now()
@@ -521,7 +525,7 @@ def _apply_rules(model, queryset: models.QuerySet, rules: dict) -> Counter:
                 touched.add(row.pk)
                 counts[(kind, label)] += 1
     kinds = {entry.kind for entry in rules.values()}
-    _purge_admin_log(model, touched, counts, min(kinds))
+    _purge_admin_log(model, touched, counts, min(kinds), logged=logged)
     return counts
 
 
@@ -537,27 +541,23 @@ def _delete_files_after_commit(model, rows, counts: Counter, kind: str) -> None:
 
 
 def _logged_content_types() -> frozenset[int]:
-    """The kinds of object the admin's history holds at all (read once per run)."""
-    cached = _run_cache.get("logged_content_types")
-    if cached is None:
-        from django.contrib.admin.models import LogEntry
+    """The kinds of object Django admin's history holds at all: the others need no purge."""
+    if not apps.is_installed("django.contrib.admin"):
+        return frozenset()
+    from django.contrib.admin.models import LogEntry
 
-        cached = frozenset(LogEntry.objects.order_by().values_list("content_type_id", flat=True).distinct())
-        _run_cache["logged_content_types"] = cached
-    return cached
+    return frozenset(LogEntry.objects.order_by().values_list("content_type_id", flat=True).distinct())
 
 
-def _purge_admin_log(model, pks: Iterable, counts: Counter, kind: str) -> None:
+def _purge_admin_log(model, pks: Iterable, counts: Counter, kind: str, *, logged: frozenset[int]) -> None:
     """Django admin's history copies each object's text (a client's name, a goal's title) into
     LogEntry.object_repr: it goes with the data it copied."""
     pks = [str(pk) for pk in pks]
-    if not pks or not apps.is_installed("django.contrib.admin"):
+    content_type = ContentType.objects.get_for_model(model)
+    if not pks or content_type.pk not in logged:
         return
     from django.contrib.admin.models import LogEntry
 
-    content_type = ContentType.objects.get_for_model(model)
-    if content_type.pk not in _logged_content_types():
-        return
     number = (
         LogEntry.objects.filter(content_type=content_type, object_id__in=pks)
         .exclude(object_repr=DELETED_TEXT)
