@@ -111,3 +111,41 @@ def can_view_statistics(user) -> bool:
 def can_edit_network(user) -> bool:
     """Koordination and case managers maintain the network directory; Statistik only reads it."""
     return is_coordinator(user) or works_with_cases(user)
+
+
+# --- Structural barriers, themes, case conferences, team capacity (structural app) ---------
+
+
+def can_view_structural(user) -> bool:
+    """Barriers and themes: staff with case work (Statistik works with figures only)."""
+    return works_with_cases(user)
+
+
+def can_curate_themes(user) -> bool:
+    """Koordination gathers barriers into themes, merges, renames and escalates them."""
+    return is_coordinator(user)
+
+
+def can_view_steering(user) -> bool:
+    """The steering page holds counts and theme titles, never a person: Statistik may see it too."""
+    return works_with_cases(user) or has_role(user, STATISTICS)
+
+
+def can_view_capacity(user) -> bool:
+    """Caseloads per member of staff are for the team leads of the regions concerned."""
+    return is_coordinator(user)
+
+
+def restrict_barriers(queryset: QuerySet, user) -> QuerySet:
+    """Barriers the user may read: a case manager those met in cases of their regions;
+    Koordination, who curates themes for the whole district, every barrier of its district."""
+    if user.is_superuser:
+        return queryset
+    if has_role(user, COORDINATION):
+        return restrict_to_district(queryset, user, district_path="case__district_id")
+    return restrict_to_regions(queryset, user, region_path="case__municipality__region")
+
+
+def can_import(user) -> bool:
+    """Koordination imports clients, cases and actors from files; superusers too."""
+    return is_coordinator(user)

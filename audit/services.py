@@ -68,6 +68,12 @@ def audit_record(
     return entry
 
 
+def audit_record_list_export(*, user, model: type[models.Model], detail: str = "") -> AuditEntry:
+    """Record the export of a list (CSV/XLSX) of `model`: one entry for the whole file.
+    `detail` names the format and the filters used, never a value."""
+    return audit_record(user=user, action=Action.EXPORT, obj=model, detail=detail)
+
+
 def audit_record_many(
     *, user, action: Action | str, objs: Iterable[models.Model], detail: str = ""
 ) -> list[AuditEntry]:

@@ -36,6 +36,16 @@ POSTAL_CODE_VALIDATOR = RegexValidator(r"^\d{5}$", POSTAL_CODE_INVALID)
 PHONE_VALIDATOR = RegexValidator(r"^\+?[\d\s()/\-]{3,50}$", PHONE_INVALID)
 
 
+class VersionedModel(models.Model):
+    """A row two people may edit at once: every save through the services counts `version`
+    up, and a save that started from an older version is refused (casework/concurrency.py)."""
+
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+
 # --- Catalogues maintained by administrators -------------------------------------------
 
 
@@ -101,7 +111,7 @@ class DataCategory(CatalogueEntry):
 # --- The network ---------------------------------------------------------------------
 
 
-class Actor(TimeStampedModel):
+class Actor(VersionedModel, TimeStampedModel):
     """An organisation or service in the Netzwerk Chancengerechtigkeit."""
 
     district = models.ForeignKey(
@@ -238,7 +248,7 @@ class ClientQuerySet(models.QuerySet):
         return restrict_clients(self, user)
 
 
-class Client(TimeStampedModel):
+class Client(VersionedModel, TimeStampedModel):
     """A person supported by KIM. Only what casework needs is kept."""
 
     first_name = models.CharField(_("Vorname"), max_length=100)
@@ -348,7 +358,7 @@ class CaseQuerySet(models.QuerySet):
         )
 
 
-class Case(TimeStampedModel):
+class Case(VersionedModel, TimeStampedModel):
     """The case management process for one client or one household."""
 
     reference = models.CharField(_("Aktenzeichen"), max_length=20, unique=True, editable=False)
@@ -628,7 +638,7 @@ class GoalStatus(models.TextChoices):
     DROPPED = "dropped", _("verworfen")
 
 
-class Goal(CaseEntry):
+class Goal(VersionedModel, CaseEntry):
     """A goal agreed with the client (Zielvereinbarung)."""
 
     title = models.CharField(_("Ziel"), max_length=200)
@@ -877,3 +887,28 @@ class Consent(CaseEntry):
             raise ValidationError({"valid_until": VALID_UNTIL_BEFORE_GIVEN})
         if self.given_on and self.withdrawn_on and self.withdrawn_on < self.given_on:
             raise ValidationError({"withdrawn_on": WITHDRAWN_BEFORE_GIVEN})
+
+
+class SubmitToken(models.Model):
+    """A form sent once: the one-time token of a create form, stored in the transaction of
+    its write, so a double click or a reload creates one row, not two (casework/submit_once.py)."""
+
+    token = models.UUIDField(_("Token"), unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Benutzer/in"),
+    )
+    created_at = models.DateTimeField(_("angelegt am"), default=timezone.now, db_index=True)
+    # Where the first submit led (a path of this site), for the repeated one.
+    result_path = models.CharField(_("Ergebnisseite"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("Formular-Token")
+        verbose_name_plural = _("Formular-Token")
+
+    def __str__(self) -> str:
+        return str(self.token)

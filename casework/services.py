@@ -20,6 +20,8 @@ from audit.models import Action
 from audit.services import audit_record, changed_fields
 from regions.models import District, Municipality
 
+from .concurrency import ConcurrentEditError as ConcurrentEditError  # re-exported for callers
+from .concurrency import bump_version, check_version
 from .lifecycle import (
     CLOSED_BEFORE_OPENED,
     CLOSED_IN_FUTURE,
@@ -106,9 +108,14 @@ def case_open(
     return case
 
 
-def _lock_case(case: Case) -> Case:
-    """Re-read the case under a row lock, so concurrent writes see its current phase."""
-    return Case.objects.select_for_update().get(pk=case.pk)
+def _lock_case(case: Case, expected_version: int | None = None) -> Case:
+    """Re-read the case under a row lock, so concurrent writes see its current phase.
+
+    With `expected_version` (from an edit form), a case saved by someone else since the
+    form was loaded is refused with `ConcurrentEditError`."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    check_version(locked, expected_version)
+    return locked
 
 
 @transaction.atomic
@@ -120,8 +127,9 @@ def case_change_phase(
     closed_on: dt.date | None = None,
     closure_reason: ClosureReason | None = None,
     note: str = "",
+    expected_version: int | None = None,
 ) -> Case:
-    locked = _lock_case(case)
+    locked = _lock_case(case, expected_version)
     before = copy.copy(locked)
     from_phase = locked.phase
     check_transition(from_phase, to_phase)
@@ -142,8 +150,9 @@ def case_change_phase(
         # Re-opening keeps the earlier closure in the phase history only.
         locked.closed_on, locked.closure_reason = None, None
     locked.phase = to_phase
+    bump_version(locked)
     locked.full_clean()
-    locked.save(update_fields=["phase", "closed_on", "closure_reason", "updated_at"])
+    locked.save(update_fields=["phase", "closed_on", "closure_reason", "version", "updated_at"])
     PhaseChange.objects.create(
         case=locked,
         from_phase=from_phase,
@@ -159,21 +168,30 @@ def case_change_phase(
         fields=changed_fields(before, locked, ["phase", "closed_on", "closure_reason"]),
     )
     case.phase, case.closed_on, case.closure_reason = locked.phase, locked.closed_on, locked.closure_reason
+    case.version = locked.version
     return case
 
 
 @transaction.atomic
-def case_reassign(*, case: Case, to_manager: User | None, by: User | None, note: str = "") -> Case:
-    locked = _lock_case(case)
+def case_reassign(
+    *,
+    case: Case,
+    to_manager: User | None,
+    by: User | None,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Case:
+    locked = _lock_case(case, expected_version)
     if locked.case_manager_id == (to_manager.pk if to_manager else None):
         raise ValidationError({"to_manager": SAME_CASE_MANAGER})
     CaseAssignment.objects.create(
         case=locked, from_manager=locked.case_manager, to_manager=to_manager, assigned_by=by, note=note
     )
     locked.case_manager = to_manager
-    locked.save(update_fields=["case_manager", "updated_at"])
+    bump_version(locked)
+    locked.save(update_fields=["case_manager", "version", "updated_at"])
     audit_record(user=by, action=Action.CHANGE, obj=locked, fields=["case_manager"])
-    case.case_manager = to_manager
+    case.case_manager, case.version = to_manager, locked.version
     return case
 
 
@@ -216,15 +234,17 @@ def goal_create(*, case: Case, by: User | None, **fields) -> Goal:
 
 
 @transaction.atomic
-def goal_set_status(*, goal: Goal, status: str, by: User | None) -> Goal:
+def goal_set_status(*, goal: Goal, status: str, by: User | None, expected_version: int | None = None) -> Goal:
     goal = Goal.objects.select_for_update().select_related("case").get(pk=goal.pk)
+    check_version(goal, expected_version)
     goal.case.ensure_accepts_entries()
     if goal.status == status:
         return goal
     previous = goal.status
     goal.status = status
+    bump_version(goal)
     goal.full_clean()
-    goal.save(update_fields=["status", "updated_at"])
+    goal.save(update_fields=["status", "version", "updated_at"])
     GoalStatusChange.objects.create(goal=goal, from_status=previous, to_status=status, changed_by=by)
     audit_record(user=by, action=Action.CHANGE, obj=goal, fields=["status"])
     return goal
@@ -351,16 +371,26 @@ def client_register(
 
 @transaction.atomic
 def client_update(
-    *, client: Client, by: User | None, legal_frameworks: Iterable[LegalFramework] | None = None, **fields
+    *,
+    client: Client,
+    by: User | None,
+    legal_frameworks: Iterable[LegalFramework] | None = None,
+    expected_version: int | None = None,
+    **fields,
 ) -> Client:
-    """Change a client's data; legal frameworks are replaced when given."""
-    unknown = set(fields) & CLIENT_FIELDS_NOT_EDITABLE
+    """Change a client's data; legal frameworks are replaced when given.
+
+    With `expected_version` (from the edit form), a client saved by someone else since the
+    form was loaded is refused with `ConcurrentEditError` and nothing is written."""
+    unknown = set(fields) & (CLIENT_FIELDS_NOT_EDITABLE | {"version"})
     if unknown:
         raise ValueError(f"client_update cannot change {sorted(unknown)}")
     locked = Client.objects.select_for_update().get(pk=client.pk)
+    check_version(locked, expected_version)
     before = copy.copy(locked)
     for name, value in fields.items():
         setattr(locked, name, value)
+    bump_version(locked)
     locked.full_clean()
     locked.save()
     changed = changed_fields(before, locked, fields)
@@ -493,11 +523,19 @@ def actor_update(
     topics: Iterable = (),
     contact_persons: Iterable[dict] = (),
     removed_contact_persons: Iterable[ContactPerson] = (),
+    expected_version: int | None = None,
     **fields,
 ) -> Actor:
-    """Change an actor and its contact persons together; the district stays as it is."""
+    """Change an actor and its contact persons together; the district stays as it is.
+
+    With `expected_version` (from the edit form), an actor saved by someone else since the
+    form was loaded is refused with `ConcurrentEditError` and nothing is written."""
     _check_fields(fields, ACTOR_EDITABLE_FIELDS)
     municipalities = list(municipalities)
+    locked = Actor.objects.select_for_update().get(pk=actor.pk)
+    check_version(locked, expected_version)
+    before = copy.copy(locked)
+    actor.version = locked.version + 1
     for name, value in fields.items():
         setattr(actor, name, value)
     _check_actor_municipalities(actor, municipalities)
@@ -506,6 +544,8 @@ def actor_update(
     actor.municipalities.set(municipalities)
     actor.topics.set(topics)
     _save_contact_persons(actor=actor, contact_persons=contact_persons, removed=removed_contact_persons)
+    # Who changed the actor last, for the conflict message of a later concurrent edit.
+    audit_record(user=by, action=Action.CHANGE, obj=actor, fields=changed_fields(before, actor, fields))
     return actor
 
 

@@ -6,6 +6,8 @@ a code field. Devices are created with `manage.py add_totp_device <username>`.
 """
 
 from django import forms
+from django.contrib.admin.widgets import AutocompleteMixin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
@@ -48,3 +50,26 @@ class KimAdminSite(OTPAdminSite):
     def __init__(self, name: str = "admin"):
         # OTPAdminSite defaults to the name "otpadmin"; every reverse("admin:…") needs "admin".
         super().__init__(name)
+
+
+def _keys_only(optgroups):
+    """Django's autocomplete widgets look the submitted values up again to show them; a value that
+    is no key at all (a hand-made request: "abc" for an id) makes that lookup raise ValueError, a
+    500 instead of the form's own "invalid choice" error. Such values are left out of the lookup."""
+
+    def wrapped(self, name, value, attr=None):
+        remote = self.field.remote_field
+        key = remote.model._meta.get_field(getattr(remote, "field_name", None) or remote.model._meta.pk.name)
+        valid = []
+        for item in value:
+            try:
+                key.get_prep_value(key.to_python(item))
+            except (TypeError, ValueError, ValidationError):
+                continue
+            valid.append(item)
+        return optgroups(self, name, valid, attr)
+
+    return wrapped
+
+
+AutocompleteMixin.optgroups = _keys_only(AutocompleteMixin.optgroups)

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "audit",
     "privacy",
     "reporting",
+    "structural",
+    "exchange",
 ]
 
 MIDDLEWARE = [
@@ -234,6 +236,10 @@ KIM_RETENTION = {
 # Exported statistics (CSV, XLSX, printed report) show counts from 1 up to this value
 # minus one as "<N", so no person can be identified from a small cell.
 KIM_STATISTICS_MIN_COUNT = int(os.environ.get("KIM_STATISTICS_MIN_COUNT", "3"))
+
+# A case conference's pseudonymised presentation names the municipality only from this many
+# inhabitants on (regions.Municipality.population); smaller or unknown ones show the region.
+KIM_PSEUDONYM_MIN_POPULATION = int(os.environ.get("KIM_PSEUDONYM_MIN_POPULATION", "20000"))
 
 LOGGING = {
     "version": 1,

@@ -7,5 +7,7 @@ urlpatterns = [
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("statistik/", include("reporting.urls")),
+    path("struktur/", include("structural.urls")),
+    path("", include("exchange.urls")),
     path("", include("casework.urls")),
 ]

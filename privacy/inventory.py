@@ -166,6 +166,7 @@ INVENTORY: dict[str, Entry] = {
             "is_active",
             "municipalities",
             "topics",
+            "version",
         ),
     ),
     **_all_none("casework.contactperson", (*_TIMESTAMPS, "actor", "is_active")),
@@ -184,7 +185,7 @@ INVENTORY: dict[str, Entry] = {
         name=anonymise(PERSONAL, ANONYMISED_HOUSEHOLD),
         municipality=keep(PERSONAL, STATISTICS),
     ),
-    **_all_none("casework.client", (*_TIMESTAMPS, "household", "anonymised_at")),
+    **_all_none("casework.client", (*_TIMESTAMPS, "household", "anonymised_at", "version")),
     **_model(
         "casework.client",
         first_name=anonymise(PERSONAL, ANONYMISED_NAME),
@@ -226,6 +227,7 @@ INVENTORY: dict[str, Entry] = {
             "opened_on",
             "closed_on",
             "closure_reason",
+            "version",
         ),
     ),
     **_model(
@@ -253,7 +255,7 @@ INVENTORY: dict[str, Entry] = {
         with_interpreter=keep(PERSONAL, STATISTICS),
         note=blank(SPECIAL),
     ),
-    **_all_none("casework.goal", (*_TIMESTAMPS, "topic", "status", "target_date")),
+    **_all_none("casework.goal", (*_TIMESTAMPS, "topic", "status", "target_date", "version")),
     # A goal's title is free text about the person's life ("Therapieplatz finden"): a note.
     **_model("casework.goal", **_CASE_ENTRY, title=blank(PERSONAL), description=blank(SPECIAL)),
     **_all_none("casework.goalstatuschange", ("id", "goal", "from_status", "to_status", "changed_at")),
@@ -293,6 +295,27 @@ INVENTORY: dict[str, Entry] = {
         (*_TIMESTAMPS, "given_on", "valid_until", "withdrawn_on", "actors", "data_categories"),
     ),
     **_model("casework.consent", **_CASE_ENTRY, purpose=blank(SPECIAL)),
+    # --- One-time form tokens: a random id and the path (ids only) the first submit led to ------
+    **_all_none("casework.submittoken", ("id", "token", "created_at", "result_path")),
+    **_model("casework.submittoken", user=keep(PERSONAL, STAFF)),
+    # --- Structural work (structural app) ------------------------------------------------------
+    # Themes and their decision logs are about the support system, curated by Koordination for the
+    # steering bodies: no person in them (the forms say so), nothing to purge with a client.
+    **_all_none("structural.theme", (*_TIMESTAMPS, "district", "title", "description", "status")),
+    **_all_none("structural.themedecision", ("id", "theme", "step", "decided_on", "text", "recorded_at")),
+    **_model("structural.themedecision", recorded_by=keep(PERSONAL, STAFF)),
+    # A barrier's catalogue values stay as the theme's figures; its description is free text written
+    # inside a case, so despite the warning in the form it is treated as a note and blanked.
+    **_all_none("structural.barrier", (*_TIMESTAMPS, "case", "actor", "legal_framework", "topic", "theme")),
+    **_model("structural.barrier", created_by=keep(PERSONAL, STAFF), description=blank(PERSONAL)),
+    # A case conference's participants name people; its decisions are notes about the client.
+    **_all_none("structural.caseconference", (*_TIMESTAMPS, "case", "held_on")),
+    **_model(
+        "structural.caseconference",
+        created_by=keep(PERSONAL, STAFF),
+        participants=blank(PERSONAL),
+        decisions=blank(SPECIAL),
+    ),
     # --- The audit trail names objects by id and fields by name, never values ----------------
     **_all_none(
         "audit.auditentry",

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.roles import CASE_MANAGEMENT, COORDINATION, region_ids
+from casework.concurrency import add_version_fields
 from casework.consent import LEGAL_BASIS_EXAMPLE, valid_consents
 from casework.lifecycle import Phase, allowed_transitions
 from casework.models import (
@@ -22,6 +23,7 @@ from casework.models import (
     Referral,
     Topic,
 )
+from casework.submit_once import add_submit_token
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 FILE_TOO_LARGE = _("Die Datei ist zu groß (höchstens %(mb)s MB).")
@@ -58,6 +60,7 @@ class ContactForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["topics"].queryset = active_topics()
         self.fields["contacted_on"].initial = timezone.localdate
+        add_submit_token(self)
 
 
 class GoalForm(forms.ModelForm):
@@ -69,10 +72,13 @@ class GoalForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["topic"].queryset = active_topics()
+        add_submit_token(self)
 
 
 class GoalStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=GoalStatus.choices)
+    # The goal's version when the page was loaded (casework/concurrency.py).
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
 
 class ReferralForm(forms.ModelForm):
@@ -113,6 +119,7 @@ class ReferralForm(forms.ModelForm):
         self.fields["status"].help_text = _(
             "„geplant“: Es wurden noch keine Daten weitergegeben – dafür ist noch keine Einwilligung nötig."
         )
+        add_submit_token(self)
 
 
 def consent_choice_label(consent: Consent) -> str:
@@ -137,10 +144,18 @@ class FollowUpForm(forms.ModelForm):
         fields = ["title", "due_on"]
         widgets = {"due_on": DATE_INPUT}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        add_submit_token(self)
+
 
 class DocumentForm(forms.Form):
     title = forms.CharField(label=_("Titel"), max_length=200)
     file = forms.FileField(label=_("Datei"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        add_submit_token(self)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -175,6 +190,7 @@ class ConsentForm(forms.ModelForm):
             "Nur an die hier genannten Stellen dürfen Daten auf Grund dieser Einwilligung gehen."
         )
         self.fields["valid_until"].help_text = _("Leer lassen, wenn die Einwilligung bis zum Widerruf gilt.")
+        add_submit_token(self)
 
 
 class ConsentWithdrawForm(forms.Form):
@@ -189,6 +205,10 @@ class ConsentWithdrawForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["withdrawn_on"].initial = timezone.localdate
+
+
+# What the phase change and handover forms compare after a concurrent edit of the case.
+CASE_VERSION_FIELDS = ("phase", "closed_on", "closure_reason", "case_manager")
 
 
 class PhaseChangeForm(forms.Form):
@@ -211,15 +231,18 @@ class PhaseChangeForm(forms.Form):
         self.fields["to_phase"].choices = [(p.value, p.label) for p in allowed_transitions(case.phase)]
         self.fields["closed_on"].initial = timezone.localdate
         self.offers_closing = Phase.CLOSED in allowed_transitions(case.phase)
+        add_version_fields(self, case, CASE_VERSION_FIELDS)
 
 
 class ReassignForm(forms.Form):
     to_manager = forms.ModelChoiceField(label=_("neue/r Case Manager/in"), queryset=User.objects.none())
     note = forms.CharField(label=_("Bemerkung zur Übergabe"), required=False, max_length=2000)
 
-    def __init__(self, *args, region_pks, **kwargs):
+    def __init__(self, *args, region_pks, case=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_manager"].queryset = staff_for_regions(region_pks)
+        if case is not None:
+            add_version_fields(self, case, CASE_VERSION_FIELDS)
 
 
 class BulkReassignForm(forms.Form):

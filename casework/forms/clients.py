@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from casework.concurrency import add_version_fields
 from casework.models import (
     DATE_IN_FUTURE,
     DATE_OF_BIRTH_IN_FUTURE,
@@ -18,6 +19,7 @@ from casework.models import (
     LegalFramework,
 )
 from casework.selectors import case_manager_candidates, municipalities_for
+from casework.submit_once import add_submit_token
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_HOUSEHOLD_MEMBERS = 6
@@ -99,6 +101,9 @@ class ClientForm(forms.ModelForm):
             ("", _("– unbekannt –")),
             *list(self.fields["nationality"].choices)[1:],
         ]
+        if self.instance.pk:
+            # Editing: a save that started from an older version is refused (casework/concurrency.py).
+            add_version_fields(self, self.instance, self.Meta.fields)
 
     def service_fields(self) -> dict:
         """The cleaned data as keyword arguments for the services, without the many-to-many field."""
@@ -116,6 +121,7 @@ class ClientCreateForm(ClientForm):
             "Vor dem Speichern wird geprüft, ob die Person schon erfasst ist – "
             "aus Datenschutzgründen nur unter den Klient/innen Ihrer Teilregionen."
         )
+        add_submit_token(self)
 
 
 class HouseholdMemberForm(forms.Form):
@@ -201,6 +207,7 @@ class OpenCaseForm(forms.Form):
             self.initial.setdefault("opened_on", timezone.localdate())
             if "legal_frameworks" not in self.initial:
                 self.initial["legal_frameworks"] = [lf.pk for lf in client.legal_frameworks.all()]
+        add_submit_token(self)
 
     def clean_opened_on(self):
         opened_on = self.cleaned_data["opened_on"]

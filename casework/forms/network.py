@@ -7,7 +7,9 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from casework.concurrency import add_version_fields
 from casework.models import CONTACT_PERSON_OF_OTHER_ACTOR, Actor, ActorType, ContactPerson, Topic
+from casework.submit_once import add_submit_token
 
 ACTOR_NAME_REQUIRED = _("Bitte geben Sie den Namen des Akteurs an.")
 ACTOR_TYPE_REQUIRED = _("Bitte wählen Sie die Akteursart.")
@@ -87,6 +89,10 @@ class ActorForm(forms.ModelForm):
         self.fields["municipalities"].queryset = municipalities
         self.fields["municipalities"].error_messages["invalid_choice"] = CHOICE_INVALID
         self.fields["website"].widget.attrs.setdefault("placeholder", "https://")
+        if self.instance.pk:
+            add_version_fields(self, self.instance, self.Meta.fields)
+        else:
+            add_submit_token(self)
 
     def municipality_groups(self) -> list[tuple[str, list]]:
         """The municipality checkboxes grouped by Teilregion, for one fieldset per region."""

@@ -16,6 +16,7 @@ from accounts.roles import can_assign_cases, can_edit_case
 from audit.models import Action
 from audit.services import audit_filterset_search, audit_record
 from casework import selectors, services
+from casework.concurrency import expected_version
 from casework.filters.cases import CaseFilter
 from casework.forms import apply_service_errors
 from casework.forms.cases import (
@@ -32,6 +33,7 @@ from casework.forms.cases import (
     ReferralForm,
 )
 from casework.models import Actor, Case, Consent, DataCategory, Document, FollowUp, Goal
+from casework.submit_once import ALREADY_SAVED, AlreadySubmitted, pop_submit_token, run_once
 
 from .access import get_case_for_user
 
@@ -70,7 +72,7 @@ def _case_forms(case, bound_form=None) -> dict:
         "document_form": DocumentForm(prefix="document"),
         "consent_form": ConsentForm(prefix="consent", case=case),
         "phase_form": PhaseChangeForm(prefix="phase", case=case),
-        "reassign_form": ReassignForm(prefix="reassign", region_pks=[case.municipality.region_id]),
+        "reassign_form": ReassignForm(prefix="reassign", region_pks=[case.municipality.region_id], case=case),
     }
     if bound_form is not None:
         forms[bound_form[0]] = bound_form[1]
@@ -111,8 +113,18 @@ def _case_entry_view(request, pk, *, form_key, form_class, save, success_message
     kwargs = (form_kwargs or (lambda c: {}))(case)
     form = form_class(request.POST, request.FILES, prefix=form_key.removesuffix("_form"), **kwargs)
     if form.is_valid():
+        token = pop_submit_token(form)
         try:
-            save(case, form)
+            run_once(
+                token=token,
+                user=request.user,
+                write=lambda: save(case, form),
+                result_path=lambda _result: case.get_absolute_url(),
+            )
+        except AlreadySubmitted:
+            # A double click or a reload: the first submit saved it, this one writes nothing.
+            messages.info(request, ALREADY_SAVED)
+            return redirect(case)
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
@@ -122,7 +134,9 @@ def _case_entry_view(request, pk, *, form_key, form_class, save, success_message
         # The entry panels are hidden on a closed case; say why nothing was saved.
         for error in form.non_field_errors():
             messages.error(request, error)
-    return _render_case(request, case, bound_form=(form_key, form), status=200)
+    # 409: the case was changed by someone else meanwhile (casework/concurrency.py).
+    status = 409 if getattr(form, "has_conflict", False) else 200
+    return _render_case(request, case, bound_form=(form_key, form), status=status)
 
 
 def _model_fields(form) -> dict:
@@ -308,6 +322,7 @@ def phase_change(request, pk: int):
             closed_on=data["closed_on"],
             closure_reason=data["closure_reason"],
             note=data["note"],
+            expected_version=expected_version(form),
         )
 
     return _case_entry_view(
@@ -332,12 +347,13 @@ def reassign(request, pk: int):
         pk,
         form_key="reassign_form",
         form_class=ReassignForm,
-        form_kwargs=lambda case: {"region_pks": [case.municipality.region_id]},
+        form_kwargs=lambda case: {"region_pks": [case.municipality.region_id], "case": case},
         save=lambda case, form: services.case_reassign(
             case=case,
             to_manager=form.cleaned_data["to_manager"],
             by=request.user,
             note=form.cleaned_data["note"],
+            expected_version=expected_version(form),
         ),
         success_message=_("Fall übergeben."),
     )
@@ -364,7 +380,12 @@ def goal_status(request, pk: int, goal_pk: int):
     form = GoalStatusForm(request.POST)
     if form.is_valid():
         try:
-            services.goal_set_status(goal=goal, status=form.cleaned_data["status"], by=request.user)
+            services.goal_set_status(
+                goal=goal,
+                status=form.cleaned_data["status"],
+                by=request.user,
+                expected_version=form.cleaned_data["version"],
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:

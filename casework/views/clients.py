@@ -17,6 +17,7 @@ from accounts.roles import can_edit_client, can_register_clients, works_with_cas
 from audit.models import Action
 from audit.services import audit_filterset_search, audit_record
 from casework import selectors, services
+from casework.concurrency import expected_version
 from casework.filters.clients import ClientFilter
 from casework.forms import apply_service_errors
 from casework.forms.clients import (
@@ -26,6 +27,7 @@ from casework.forms.clients import (
     HouseholdMemberFormSet,
     OpenCaseForm,
 )
+from casework.submit_once import ALREADY_SAVED, AlreadySubmitted, pop_submit_token, run_once
 
 from .access import get_client_for_user
 
@@ -82,12 +84,20 @@ def client_create(request):
                 form.add_error("duplicates_checked", DUPLICATES_NOT_CONFIRMED)
             else:
                 try:
-                    client = services.client_register(
-                        by=request.user,
-                        client_fields=form.service_fields(),
-                        legal_frameworks=data["legal_frameworks"],
-                        members=member_formset.members(),
+                    client = run_once(
+                        token=pop_submit_token(form),
+                        user=request.user,
+                        write=lambda: services.client_register(
+                            by=request.user,
+                            client_fields=form.service_fields(),
+                            legal_frameworks=data["legal_frameworks"],
+                            members=member_formset.members(),
+                        ),
+                        result_path=lambda client: client.get_absolute_url(),
                     )
+                except AlreadySubmitted as done:
+                    messages.info(request, ALREADY_SAVED)
+                    return redirect(done.result_path or "clients:list")
                 except ValidationError as error:
                     apply_service_errors(form, error)
                 else:
@@ -153,6 +163,7 @@ def client_edit(request, pk: int):
                     client=client,
                     by=request.user,
                     legal_frameworks=form.cleaned_data["legal_frameworks"],
+                    expected_version=expected_version(form),
                     **form.service_fields(),
                 )
             except ValidationError as error:
@@ -165,7 +176,9 @@ def client_edit(request, pk: int):
         audit_record(user=request.user, action=Action.VIEW, obj=client, detail="Bearbeiten")
     # The form changes the instance while validating; the heading shows the stored name.
     stored = get_client_for_user(request, pk) if form.is_bound else client
-    return render(request, "casework/clients/edit.html", {"form": form, "client": stored})
+    # 409: someone else saved the client meanwhile; the form keeps this user's input.
+    status = 409 if getattr(form, "has_conflict", False) else 200
+    return render(request, "casework/clients/edit.html", {"form": form, "client": stored}, status=status)
 
 
 @login_required
@@ -176,14 +189,22 @@ def client_open_case(request, pk: int):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            case = services.case_open(
-                by=request.user,
-                client=client,
-                municipality=data["municipality"],
-                case_manager=data["case_manager"],
-                opened_on=data["opened_on"],
-                legal_frameworks=data["legal_frameworks"],
+            case = run_once(
+                token=pop_submit_token(form),
+                user=request.user,
+                write=lambda: services.case_open(
+                    by=request.user,
+                    client=client,
+                    municipality=data["municipality"],
+                    case_manager=data["case_manager"],
+                    opened_on=data["opened_on"],
+                    legal_frameworks=data["legal_frameworks"],
+                ),
+                result_path=lambda case: case.get_absolute_url(),
             )
+        except AlreadySubmitted as done:
+            messages.info(request, ALREADY_SAVED)
+            return redirect(done.result_path or client.get_absolute_url())
         except ValidationError as error:
             apply_service_errors(form, error)
         else:

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -12,6 +13,7 @@ from casework import selectors, services
 from casework.forms.cases import QuickContactForm
 from casework.lifecycle import OPEN_PHASES
 from casework.models import Case
+from casework.submit_once import ALREADY_SAVED, TOKEN_FIELD, AlreadySubmitted, run_once
 
 
 def _quick_contact_cases(user):
@@ -49,7 +51,15 @@ def quick_contact(request):
             form.add_error("case", _("Sie dürfen in diesem Fall nichts eintragen."))
         else:
             try:
-                services.contact_create(case=case, by=request.user, topics=topics, **data)
+                run_once(
+                    token=data.pop(TOKEN_FIELD, None),
+                    user=request.user,
+                    write=lambda: services.contact_create(case=case, by=request.user, topics=topics, **data),
+                    result_path=lambda _contact: reverse("dashboard"),
+                )
+            except AlreadySubmitted:
+                messages.info(request, ALREADY_SAVED)
+                return redirect("dashboard")
             except ValidationError as error:
                 form.add_error(None, error)
             else:

@@ -5,14 +5,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.roles import can_edit_network, works_with_cases
 from casework import selectors, services
+from casework.concurrency import expected_version
 from casework.filters.network import ActorFilter
 from casework.forms import apply_service_errors
 from casework.forms.network import ActorForm, ContactPersonFormSet
 from casework.models import Actor
+from casework.submit_once import ALREADY_SAVED, TOKEN_FIELD, AlreadySubmitted, run_once
 
 ACTORS_PER_PAGE = 50
 REFERRALS_PER_PAGE = 50
@@ -76,8 +79,13 @@ def _actor_form_page(request, actor: Actor | None):
         contact_persons, removed = formset.changes()
         try:
             if actor is None:
-                saved = services.actor_create(
-                    by=user, contact_persons=contact_persons, **form.service_fields()
+                saved = run_once(
+                    token=form.cleaned_data.get(TOKEN_FIELD),
+                    user=user,
+                    write=lambda: services.actor_create(
+                        by=user, contact_persons=contact_persons, **form.service_fields()
+                    ),
+                    result_path=lambda actor: reverse("network:detail", args=[actor.pk]),
                 )
                 message = _("Der Akteur „%(name)s“ wurde angelegt.")
             else:
@@ -86,9 +94,13 @@ def _actor_form_page(request, actor: Actor | None):
                     by=user,
                     contact_persons=contact_persons,
                     removed_contact_persons=removed,
+                    expected_version=expected_version(form),
                     **form.service_fields(),
                 )
                 message = _("Die Angaben zu „%(name)s“ wurden gespeichert.")
+        except AlreadySubmitted as done:
+            messages.info(request, ALREADY_SAVED)
+            return redirect(done.result_path or "network:list")
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
@@ -104,6 +116,8 @@ def _actor_form_page(request, actor: Actor | None):
             "has_errors": data is not None,
             "district_missing": not user.is_superuser and not user.district_id,
         },
+        # 409: someone else saved the actor meanwhile; the form keeps this user's input.
+        status=409 if getattr(form, "has_conflict", False) else 200,
     )
 
 

@@ -1,0 +1,480 @@
+"""The permission matrix: every URL of the project, every role, objects of the own and of another region.
+
+The URL patterns are taken from the resolver, so a new URL without an expectation here
+fails `test_every_url_has_an_expectation`. Each cell (url, method, role, region) is its
+own test and asserts the status the access rules of `accounts.roles` demand:
+
+- anonymous: a redirect to the login page (the admin: to its own login page);
+- an object of another region (or, for the network, another district): 404, never 403 or 200;
+- a forbidden action inside the user's scope: 403;
+- an allowed action: 200 (GET, or a POST with an empty body and form errors) or 302.
+
+POSTs carry an empty body; a 403 or 404 must not have written anything. The last tests
+check that nothing of region Süd is shown, listed, counted, searched or exported to the
+staff of region Nord.
+"""
+
+import datetime as dt
+import io
+import zipfile
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from accounts.roles import CASE_MANAGEMENT, COORDINATION, STATISTICS
+from casework import services
+from casework.models import (
+    Actor,
+    Case,
+    Client,
+    Consent,
+    Contact,
+    DataCategory,
+    Document,
+    FollowUp,
+    Goal,
+    Referral,
+)
+from regions.models import Region
+from structural import services as structural_services
+from structural.models import Barrier, CaseConference, Theme
+from tests.conftest import login_with_otp, make_staff
+from tests.factories import (
+    ActorFactory,
+    CaseFactory,
+    ClientFactory,
+    DistrictFactory,
+    UserFactory,
+    coesfeld,
+    municipality,
+)
+
+LOGIN = "/anmelden/"
+ADMIN_LOGIN = "/admin/login/"
+SENTINEL_SUED = "Sentinelsued"
+SENTINEL_FOREIGN_ACTOR = "Sentinelfremdkreis"
+
+ROLES = ("anonymous", "cm_assigned", "cm_colleague", "coordination", "statistics", "admin")
+STAFF_ROLES = ROLES[1:]
+
+# URL names that are not part of the matrix: signing in and out is open to everyone.
+NOT_IN_MATRIX = {"login", "logout"}
+
+# The admin is for Administration only; a few representative pages stand for all of it.
+ADMIN_URLS = {
+    "admin:index",
+    "admin:casework_case_changelist",
+    "admin:casework_case_change",
+    "admin:casework_client_changelist",
+}
+
+
+# --- expectations ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Expect:
+    """What one URL answers: `args` names the objects of its URL; `own` (and `other`, for
+    URLs with objects of a region or district) map each staff role to a status."""
+
+    args: tuple[str, ...]
+    methods: tuple[str, ...]
+    own: dict
+    other: dict | None = None
+
+
+def statuses(cm_assigned, cm_colleague, coordination, statistics, admin) -> dict:
+    return {
+        "cm_assigned": cm_assigned,
+        "cm_colleague": cm_colleague,
+        "coordination": coordination,
+        "statistics": statistics,
+        "admin": admin,
+    }
+
+
+OUT_OF_SCOPE = statuses(404, 404, 404, 404, 200)  # superusers see every region
+
+# Reading a case (or a client) of the own regions: every case worker; Statistik never.
+READ = statuses(200, 200, 200, 404, 200)
+
+
+def write_case(ok: int) -> dict:
+    """Case managers write the cases assigned to them, Koordination all of its regions."""
+    return statuses(ok, 403, ok, 404, ok)
+
+
+def read_case(*args) -> Expect:
+    return Expect(("case", *args), ("GET",), READ, OUT_OF_SCOPE)
+
+
+def post_case(*args, ok: int = 200, other_ok: int | None = None) -> Expect:
+    other = statuses(404, 404, 404, 404, other_ok or ok)
+    return Expect(("case", *args), ("POST",), write_case(ok), other)
+
+
+EVERYONE = statuses(200, 200, 200, 200, 200)
+CASE_WORKERS = statuses(200, 200, 200, 403, 200)
+COORDINATORS = statuses(403, 403, 200, 403, 200)
+STATISTICS_VIEWERS = statuses(403, 403, 200, 200, 200)
+ADMIN_ONLY = statuses(302, 302, 302, 302, 200)  # non-staff are sent to the admin's login
+THEME_OUT_OF_SCOPE = statuses(404, 404, 404, 403, 404)  # superusers work with their own district
+
+EXPECTATIONS: dict[str, Expect] = {
+    "dashboard": Expect((), ("GET",), EVERYONE),
+    "quick_contact": Expect((), ("POST",), EVERYONE),  # empty form: 200 with errors
+    # cases
+    "cases:list": Expect((), ("GET",), EVERYONE),
+    "cases:bulk_reassign": Expect((), ("GET", "POST"), COORDINATORS),
+    "cases:detail": read_case(),
+    "cases:add_contact": post_case(),
+    "cases:add_goal": post_case(),
+    "cases:goal_status": post_case("goal", ok=302),  # invalid status: back to the case
+    "cases:add_referral": post_case(),
+    "cases:add_follow_up": post_case(),
+    "cases:follow_up_done": post_case("follow_up", ok=302),
+    "cases:add_document": post_case(),
+    "cases:document": read_case("document"),
+    "cases:add_consent": post_case(),
+    "cases:blank_consent_form": read_case(),
+    "cases:consent_form": read_case("consent"),
+    "cases:withdraw_consent": post_case("consent", ok=302),  # no date: back to the case
+    "cases:change_phase": post_case(),
+    "cases:reassign": Expect(("case",), ("POST",), statuses(403, 403, 200, 404, 200), OUT_OF_SCOPE),
+    # clients
+    "clients:list": Expect((), ("GET",), EVERYONE),
+    "clients:create": Expect((), ("GET", "POST"), CASE_WORKERS),
+    "clients:detail": Expect(("client",), ("GET",), READ, OUT_OF_SCOPE),
+    "clients:edit": Expect(("client",), ("GET", "POST"), READ, OUT_OF_SCOPE),
+    "clients:open_case": Expect(("client",), ("POST",), READ, OUT_OF_SCOPE),
+    "clients:export_html": Expect(("client",), ("GET",), READ, OUT_OF_SCOPE),
+    "clients:export_json": Expect(("client",), ("GET",), READ, OUT_OF_SCOPE),
+    # network: shared by the district, so "other" is an actor of another district
+    "network:list": Expect((), ("GET",), EVERYONE),
+    "network:create": Expect((), ("GET", "POST"), CASE_WORKERS),
+    "network:detail": Expect(("actor",), ("GET",), EVERYONE, OUT_OF_SCOPE),
+    "network:edit": Expect(("actor",), ("GET", "POST"), CASE_WORKERS, OUT_OF_SCOPE),
+    # statistics: "other" asks for the figures of region Süd (?scope=region-<Süd>)
+    "reporting:statistics": Expect((), ("GET",), STATISTICS_VIEWERS, STATISTICS_VIEWERS),
+    "reporting:export_csv": Expect((), ("GET",), STATISTICS_VIEWERS, statuses(403, 403, 400, 400, 200)),
+    "reporting:export_xlsx": Expect((), ("GET",), STATISTICS_VIEWERS, statuses(403, 403, 400, 400, 200)),
+    "reporting:report": Expect((), ("GET",), STATISTICS_VIEWERS, statuses(403, 403, 400, 400, 200)),
+    # the admin (representative pages)
+    # exports of the case list and the network, the import (Koordination)
+    "exchange:case_export": Expect(("fmt",), ("GET",), CASE_WORKERS),
+    "exchange:network_export": Expect((), ("GET",), EVERYONE),
+    "exchange:import": Expect((), ("GET", "POST"), COORDINATORS),
+    # structural work: barriers of cases, themes of the district, case conferences
+    "structural:barrier_list": Expect((), ("GET",), CASE_WORKERS),
+    "structural:barrier_create": Expect(("case",), ("GET", "POST"), write_case(200), OUT_OF_SCOPE),
+    "structural:theme_list": Expect((), ("GET",), CASE_WORKERS),
+    # Themes belong to a district ("other": a theme of another district). Statistik may not
+    # see themes at all: 403 before the lookup, whether the theme exists or not.
+    "structural:theme_detail": Expect(("theme",), ("GET",), CASE_WORKERS, THEME_OUT_OF_SCOPE),
+    "structural:theme_edit": Expect(("theme",), ("POST",), COORDINATORS, THEME_OUT_OF_SCOPE),
+    "structural:theme_status": Expect(("theme",), ("POST",), COORDINATORS, THEME_OUT_OF_SCOPE),
+    "structural:theme_merge": Expect(("theme",), ("POST",), COORDINATORS, THEME_OUT_OF_SCOPE),
+    "structural:steering": Expect((), ("GET",), EVERYONE),
+    "structural:conference_list": Expect(("case",), ("GET",), READ, OUT_OF_SCOPE),
+    "structural:conference_list#post": Expect(("case",), ("POST",), write_case(200), OUT_OF_SCOPE),
+    "structural:conference_presentation": Expect(("case",), ("GET",), READ, OUT_OF_SCOPE),
+    "structural:conference_detail": Expect(("conference",), ("GET",), READ, OUT_OF_SCOPE),
+    "structural:conference_to_plan": Expect(("conference",), ("POST",), write_case(200), OUT_OF_SCOPE),
+    "structural:capacity": Expect((), ("GET",), COORDINATORS),
+    # the admin (representative pages)
+    "admin:index": Expect((), ("GET",), ADMIN_ONLY),
+    "admin:casework_case_changelist": Expect((), ("GET",), ADMIN_ONLY),
+    "admin:casework_case_change": Expect(("case",), ("GET",), ADMIN_ONLY, ADMIN_ONLY),
+    "admin:casework_client_changelist": Expect((), ("GET",), ADMIN_ONLY),
+}
+
+
+def _cells():
+    for name, expect in EXPECTATIONS.items():
+        regions = ("own", "other") if expect.other is not None else ("own",)
+        for method in expect.methods:
+            for role in ROLES:
+                for region in regions:
+                    yield pytest.param(name, method, role, region, id=f"{name}-{method}-{role}-{region}")
+
+
+# --- the URL resolver ----------------------------------------------------------------------
+
+
+def _resolver_names(resolver=None, namespace: str = "") -> set[str]:
+    """Every named URL pattern of the project, with its namespace, through all includes."""
+    resolver = resolver or get_resolver()
+    names = set()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= _resolver_names(pattern, inner)
+        elif isinstance(pattern, URLPattern):
+            if pattern.name is None:
+                if namespace.startswith("admin:"):
+                    continue  # the admin's catch-all redirects; the admin is covered as a whole
+                pytest.fail(f"URL pattern {pattern.pattern} has no name, so the matrix cannot cover it")
+            names.add(f"{namespace}{pattern.name}")
+    return names
+
+
+def test_every_url_has_an_expectation():
+    names = {name for name in _resolver_names() if name not in NOT_IN_MATRIX}
+    admin_names = {name for name in names if name.startswith("admin:")}
+    assert admin_names >= ADMIN_URLS, "a representative admin page no longer exists"
+    names = (names - admin_names) | ADMIN_URLS
+    keys = {key.split("#")[0] for key in EXPECTATIONS}
+    assert names == keys, (
+        f"missing expectations: {sorted(names - keys)}; expectations without URL: {sorted(keys - names)}"
+    )
+
+
+# --- the world -----------------------------------------------------------------------------
+
+
+def _region_objects(*, place: str, last_name: str, case_manager, actor, by) -> SimpleNamespace:
+    today = timezone.localdate()
+    client = ClientFactory(municipality=municipality(place), first_name="Mara", last_name=last_name)
+    case = CaseFactory(client=client, case_manager=case_manager)
+    goal = services.goal_create(case=case, by=by, title="Sprachkurs B1")
+    follow_up = services.follow_up_create(case=case, by=by, title="Bescheid prüfen", due_on=today)
+    document = services.document_upload(
+        case=case,
+        by=by,
+        title="Bescheid",
+        file=SimpleUploadedFile("bescheid.pdf", b"%PDF-1.4 test", content_type="application/pdf"),
+    )
+    consent = services.consent_create(
+        case=case,
+        by=by,
+        actors=[actor],
+        data_categories=list(DataCategory.objects.all()[:1]),
+        purpose="Vermittlung in einen Sprachkurs",
+        given_on=today - dt.timedelta(days=1),
+    )
+    conference = structural_services.conference_create(
+        case=case, by=by, participants="Team, Jobcenter", held_on=today
+    )
+    structural_services.barrier_create(case=case, by=by, description="Kein Kitaplatz")
+    return SimpleNamespace(
+        client=client,
+        case=case,
+        goal=goal,
+        follow_up=follow_up,
+        document=document,
+        consent=consent,
+        actor=actor,
+        conference=conference,
+        fmt="csv",
+    )
+
+
+@pytest.fixture
+def world(db):
+    nord, sued = Region.objects.get(name="Nord"), Region.objects.get(name="Süd")
+    users = {
+        "cm_assigned": make_staff(CASE_MANAGEMENT, ("Nord",)),
+        "cm_colleague": make_staff(CASE_MANAGEMENT, ("Nord",)),
+        "coordination": make_staff(COORDINATION, ("Nord",)),
+        "statistics": make_staff(STATISTICS, ("Nord",)),
+        "admin": UserFactory(is_staff=True, is_superuser=True),
+    }
+    cm_sued = make_staff(CASE_MANAGEMENT, ("Süd",))
+    actor_nord = ActorFactory(name="Sprachschule Coesfeld")
+    actor_sued = ActorFactory(name="Sprachschule Senden")
+    actor_foreign = ActorFactory(district=DistrictFactory(), name=f"{SENTINEL_FOREIGN_ACTOR} Beratung")
+    own = _region_objects(
+        place="Coesfeld",
+        last_name="Sentinelnord",
+        case_manager=users["cm_assigned"],
+        actor=actor_nord,
+        by=None,
+    )
+    other = _region_objects(
+        place="Senden", last_name=SENTINEL_SUED, case_manager=cm_sued, actor=actor_sued, by=None
+    )
+    own.actor, other.actor = actor_nord, actor_foreign
+    own.theme = structural_services.theme_create(district=coesfeld(), by=None, title="Kitaplätze fehlen")
+    other.theme = structural_services.theme_create(
+        district=actor_foreign.district, by=None, title="Sprachkurse fehlen"
+    )
+    return SimpleNamespace(users=users, own=own, other=other, nord=nord, sued=sued)
+
+
+def _signed_in(client, world, role: str):
+    if role == "anonymous":
+        return client
+    user = world.users[role]
+    if role == "admin":
+        return login_with_otp(client, user)
+    client.force_login(user)
+    return client
+
+
+def _url(name: str, expect: Expect, objects) -> str:
+    args = [getattr(objects, kind) for kind in expect.args]
+    return reverse(name.split("#")[0], args=[getattr(arg, "pk", arg) for arg in args])
+
+
+def _query(name: str, region: str, world) -> dict:
+    if name.startswith("reporting:") and region == "other":
+        return {"scope": f"region-{world.sued.pk}"}
+    return {}
+
+
+def _snapshot(world) -> tuple:
+    """Everything a POST of the matrix could write."""
+    counts = tuple(
+        model.objects.count()
+        for model in (
+            Case,
+            Client,
+            Contact,
+            Goal,
+            Referral,
+            FollowUp,
+            Document,
+            Consent,
+            Actor,
+            Barrier,
+            CaseConference,
+            Theme,
+        )
+    )
+    states = []
+    for objects in (world.own, world.other):
+        objects_case = Case.objects.get(pk=objects.case.pk)
+        states += [
+            objects_case.phase,
+            objects_case.case_manager_id,
+            FollowUp.objects.get(pk=objects.follow_up.pk).done_at,
+            Goal.objects.get(pk=objects.goal.pk).status,
+            Consent.objects.get(pk=objects.consent.pk).withdrawn_on,
+            Theme.objects.filter(pk=objects.theme.pk).values_list("title", "status").first(),
+        ]
+    return counts, tuple(states)
+
+
+# --- the matrix ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "method", "role", "region"), list(_cells()))
+def test_matrix(client, world, name, method, role, region):
+    expect = EXPECTATIONS[name]
+    objects = world.own if region == "own" else world.other
+    url = _url(name, expect, objects)
+    client = _signed_in(client, world, role)
+    before = _snapshot(world)
+
+    response = client.get(url, _query(name, region, world)) if method == "GET" else client.post(url, {})
+
+    if role == "anonymous":
+        assert response.status_code == 302
+        login = ADMIN_LOGIN if name.startswith("admin:") else LOGIN
+        assert response["Location"].startswith(login)
+        assert _snapshot(world) == before
+        return
+
+    expected = (expect.own if region == "own" else expect.other)[role]
+    assert response.status_code == expected, f"{method} {url} as {role}: {response.status_code}"
+    if expected == 302 and name.startswith("admin:"):
+        assert response["Location"].startswith(ADMIN_LOGIN)
+    if expected in (400, 403, 404) or (expected == 302 and name.startswith("admin:")):
+        assert _snapshot(world) == before, "a refused request wrote something"
+    if expected == 200 and method == "POST" and name != "cases:follow_up_done":
+        # An empty body is invalid everywhere; nothing is saved.
+        assert _snapshot(world) == before
+    if name == "reporting:statistics" and region == "other" and role != "admin" and expected == 200:
+        # The page answers, but with a form error and no figures of region Süd.
+        assert response.context["stats"] is None
+        assert response.context["form"].errors
+    if expected == 403:
+        assert "Keine Berechtigung" in response.content.decode()  # the German 403 page
+    if expected == 404:
+        assert "Seite nicht gefunden" in response.content.decode()
+    if role != "admin":
+        # Whatever the answer, it never names the client or case of the other region.
+        text = _text(response)
+        assert SENTINEL_SUED not in text
+        assert world.other.case.reference not in text
+
+
+# --- nothing of region Süd ------------------------------------------------------------------
+
+LIST_PAGES = (
+    "dashboard",
+    "cases:list",
+    "clients:list",
+    "network:list",
+    "reporting:statistics",
+    "reporting:export_csv",
+    "reporting:export_xlsx",
+    "reporting:report",
+    "exchange:network_export",
+    "exchange:case_export:csv",
+    "exchange:case_export:xlsx",
+    "structural:barrier_list",
+    "structural:theme_list",
+    "structural:steering",
+    "structural:capacity",
+)
+SEARCHES = ({}, {"q": SENTINEL_SUED}, {"q": "Sentinel"}, {"q": "Senden"})
+
+
+def _text(response) -> str:
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    if content[:2] == b"PK":  # an Excel workbook: all of its XML parts
+        with zipfile.ZipFile(io.BytesIO(content)) as workbook:
+            return "".join(workbook.read(part).decode() for part in workbook.namelist())
+    return content.decode()
+
+
+@pytest.mark.parametrize("role", ["cm_assigned", "cm_colleague", "coordination", "statistics"])
+@pytest.mark.parametrize("name", LIST_PAGES)
+def test_nothing_of_another_region_is_listed_or_searched(client, world, name, role):
+    client = _signed_in(client, world, role)
+    forbidden = (SENTINEL_SUED, world.other.case.reference, SENTINEL_FOREIGN_ACTOR)
+    url = (
+        reverse("exchange:case_export", args=[name[-4:].strip(":")])
+        if "case_export" in name
+        else reverse(name)
+    )
+    for params in SEARCHES:
+        response = client.get(url, params)
+        if response.status_code == 403:
+            continue
+        assert response.status_code == 200, f"{name} {params} as {role}: {response.status_code}"
+        text = _text(response)
+        if "q" in params:  # the search box shows the term searched for; that is not a leak
+            text = text.replace(f'value="{params["q"]}"', "").replace(f"q={params['q']}", "")
+        for word in forbidden:
+            assert word not in text, f"{word} shown on {name} {params} to {role}"
+
+
+@pytest.mark.parametrize("role", ["cm_assigned", "coordination"])
+def test_own_region_is_listed_and_searched(client, world, role):
+    """The sentinel checks above would pass on empty pages; the own region's data is there."""
+    client = _signed_in(client, world, role)
+    assert world.own.case.reference in client.get(reverse("cases:list")).content.decode()
+    assert "Sentinelnord" in client.get(reverse("clients:list"), {"q": "Sentinelnord"}).content.decode()
+    assert "Sentinelnord" in client.get(reverse("cases:list"), {"q": "Sentinelnord"}).content.decode()
+
+
+@pytest.mark.parametrize("role", ["coordination", "statistics"])
+def test_statistics_count_only_the_own_regions(client, world, role):
+    """The figures a Nord user gets count the one Nord case, never the Süd case, in every scope."""
+    client = _signed_in(client, world, role)
+    response = client.get(reverse("reporting:statistics"))
+    scopes = response.context["form"].fields["scope"].choices
+    values = [value for _group, choices in scopes for value, _label in choices]
+    assert values and f"region-{world.sued.pk}" not in values
+    for value in values:
+        assert (
+            not value.startswith("kommune-") or value[len("kommune-") :] != world.other.case.municipality.ags
+        )
+    stats = response.context["stats"]
+    assert stats.scope.region_ids == (world.nord.pk,)
