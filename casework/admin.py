@@ -22,7 +22,7 @@ import re
 
 from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
@@ -35,6 +35,7 @@ from accounts.roles import restrict_cases, restrict_clients
 from audit.admin_mixins import audited
 
 from . import services
+from .concurrency import ConcurrentEditError, bump_version
 from .lifecycle import CASE_IS_CLOSED
 from .models import (
     Actor,
@@ -139,6 +140,55 @@ def make_inactive(modeladmin, request, queryset):
     modeladmin.message_user(request, message % {"count": count})
 
 
+# --- No lost updates: the version check of the change forms (casework/concurrency.py) ---
+
+ADMIN_VERSION_FIELD = "edit_version"
+
+
+class VersionedAdminForm(forms.ModelForm):
+    """A change form that carries the row's version and refuses a save that started from an
+    older one. The admin validates and saves in one transaction: the row is read here under
+    a lock, so nobody can save it between this check and this save."""
+
+    edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields[ADMIN_VERSION_FIELD].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        expected = cleaned.get(ADMIN_VERSION_FIELD)
+        if self.instance.pk and expected is not None:
+            model = type(self.instance)
+            stored = model.objects.select_for_update().get(pk=self.instance.pk)
+            if stored.version != expected:
+                # Shown with the form, which keeps the input; it now carries the current
+                # version, so saving again (after checking) goes through.
+                data = self.data.copy()
+                data[self.add_prefix(ADMIN_VERSION_FIELD)] = str(stored.version)
+                self.data = data
+                raise ConcurrentEditError(stored)
+        return cleaned
+
+
+class VersionedAdminMixin:
+    """Adds the hidden version to the change form and counts the version up on save."""
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is None or not fieldsets:
+            return fieldsets
+        name, options = fieldsets[0]
+        return [(name, {**options, "fields": (*options["fields"], ADMIN_VERSION_FIELD)}), *fieldsets[1:]]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            bump_version(obj)
+        super().save_model(request, obj, form, change)
+
+
 # --- Entries inside a case: created through the services ------------------------------
 
 ENTRY_CREATORS = {
@@ -201,7 +251,7 @@ def save_entry_changes(instance: models.Model, *, changed: list[str], by) -> Non
         instance.save()
 
 
-class GoalForm(forms.ModelForm):
+class GoalForm(VersionedAdminForm):
     """A goal's status is frozen with its case: `services.goal_set_status` refuses it then."""
 
     def clean(self):
@@ -215,8 +265,27 @@ class GoalForm(forms.ModelForm):
 
 # --- Catalogues ------------------------------------------------------------------------
 
+STILL_IN_USE = _(
+    "Einträge, die noch verwendet werden, können nicht gelöscht werden: sonst gingen Angaben in "
+    "Fällen verloren. Deaktivieren Sie sie stattdessen (Häkchen „aktiv“ entfernen oder Aktion "
+    "„Ausgewählte Einträge deaktivieren“): Sie werden dann nicht mehr zur Auswahl angeboten."
+)
 
-class CatalogueAdmin(admin.ModelAdmin):
+
+class DeactivateInsteadMixin:
+    """Rows that protected foreign keys still point to are deactivated, not deleted.
+
+    The admin's confirmation page lists what prevents the deletion; this adds what to do instead.
+    """
+
+    def get_deleted_objects(self, objs, request):
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if protected:
+            messages.warning(request, STILL_IN_USE)
+        return deleted, model_count, perms_needed, protected
+
+
+class CatalogueAdmin(DeactivateInsteadMixin, admin.ModelAdmin):
     """Values administrators maintain; once in use they are deactivated, not deleted."""
 
     list_display = ("name", "sort_order", "is_active")
@@ -264,7 +333,7 @@ class ContactPersonInline(admin.TabularInline):
     show_change_link = True
 
 
-class ActorAdminForm(forms.ModelForm):
+class ActorAdminForm(VersionedAdminForm):
     # No Meta: ActorAdmin builds the form class with the fields of its fieldsets.
 
     def clean(self):
@@ -285,7 +354,7 @@ class ActorAdminForm(forms.ModelForm):
 
 
 @admin.register(Actor)
-class ActorAdmin(admin.ModelAdmin):
+class ActorAdmin(VersionedAdminMixin, DeactivateInsteadMixin, admin.ModelAdmin):
     form = ActorAdminForm
     list_display = ("name", "actor_type", "district", "city", "phone", "is_active")
     list_select_related = ("actor_type", "district")
@@ -405,7 +474,8 @@ class HouseholdAdmin(LargeTableMixin, admin.ModelAdmin):
 
 @admin.register(Client)
 @audited
-class ClientAdmin(LargeTableMixin, admin.ModelAdmin):
+class ClientAdmin(VersionedAdminMixin, LargeTableMixin, admin.ModelAdmin):
+    form = VersionedAdminForm
     list_display = (
         "last_name",
         "first_name",
@@ -465,7 +535,7 @@ class ClientAdmin(LargeTableMixin, admin.ModelAdmin):
 # --- Cases -----------------------------------------------------------------------------
 
 
-class CaseAdminForm(forms.ModelForm):
+class CaseAdminForm(VersionedAdminForm):
     assignment_note = forms.CharField(
         label=_("Bemerkung zur Übergabe"),
         required=False,
@@ -590,7 +660,7 @@ def save_entry_formset(request, formset) -> None:
 
 @admin.register(Case)
 @audited
-class CaseAdmin(CaseScopeMixin, ReferenceSearchMixin, LargeTableMixin, admin.ModelAdmin):
+class CaseAdmin(VersionedAdminMixin, CaseScopeMixin, ReferenceSearchMixin, LargeTableMixin, admin.ModelAdmin):
     form = CaseAdminForm
     case_path = ""
     reference_lookup = "reference"
@@ -682,7 +752,7 @@ class CaseAdmin(CaseScopeMixin, ReferenceSearchMixin, LargeTableMixin, admin.Mod
         changed = [name for name in form.changed_data if name in concrete and name != "case_manager"]
         if changed:
             # Only what the form changed: the phase may have moved since the page was loaded.
-            obj.save(update_fields=[*changed, "updated_at"])
+            obj.save(update_fields=[*changed, "version", "updated_at"])
         if "case_manager" in form.changed_data:
             services.case_reassign(
                 case=obj,
@@ -812,7 +882,7 @@ class GoalStatusChangeInline(ReadOnlyInline):
 
 @admin.register(Goal)
 @audited
-class GoalAdmin(CaseEntryAdmin):
+class GoalAdmin(VersionedAdminMixin, CaseEntryAdmin):
     form = GoalForm
     list_display = ("title", "case", "topic", "status", "target_date")
     list_select_related = ("case", "topic")

@@ -46,6 +46,16 @@ def pop_submit_token(form: forms.BaseForm) -> uuid.UUID | None:
     return form.cleaned_data.pop(TOKEN_FIELD, None)
 
 
+def submitted_before(token: uuid.UUID | None) -> str | None:
+    """The page a token's committed write led to, or None if the token is unused.
+
+    For checks that come before the write (a duplicate warning): a resent form is
+    recognised first, and not answered with a warning about the row it just created."""
+    if token is None:
+        return None
+    return SubmitToken.objects.filter(token=token).values_list("result_path", flat=True).first()
+
+
 def run_once(*, token: uuid.UUID | None, user, write: Callable[[], T], result_path: Callable[[T], str]) -> T:
     """Run `write` unless this token's write already happened (then raise `AlreadySubmitted`).
 

@@ -12,13 +12,15 @@ from django.utils.translation import gettext_lazy as _
 from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 
+from accounts.forms import UsernameLengthMixin
+
 NO_OTP_DEVICE = _(
     "Für dieses Konto ist noch kein zweiter Faktor eingerichtet. Bitten Sie die Administration, "
     "Ihnen einen Zugang für die Authenticator-App einzurichten."
 )
 
 
-class KimAdminAuthenticationForm(OTPAdminAuthenticationForm):
+class KimAdminAuthenticationForm(UsernameLengthMixin, OTPAdminAuthenticationForm):
     """Username, password and the six-digit code in one step.
 
     django-otp asks for the device in a second round when none is chosen; an account with a

@@ -137,8 +137,7 @@ def theme_list(request):
 
 
 def _render_theme(request, theme, *, status=200, **forms):
-    themes = selectors.theme_list(district=theme.district)
-    figures = next(t for t in themes if t.pk == theme.pk)
+    figures = selectors.theme_list(district=theme.district).get(pk=theme.pk)
     context = {
         "theme": theme,
         "figures": figures,

@@ -16,12 +16,15 @@ staff of region Nord.
 
 import datetime as dt
 import io
+import uuid
 import zipfile
 from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -236,7 +239,9 @@ def test_every_url_has_an_expectation():
 # --- the world -----------------------------------------------------------------------------
 
 
-def _region_objects(*, place: str, last_name: str, case_manager, actor, by) -> SimpleNamespace:
+def _region_objects(*, place: str, last_name: str, case_manager, actor, by, shared_actor) -> SimpleNamespace:
+    """One client with a case and an entry of every kind; the case refers the client to
+    `shared_actor`, an actor of the district both regions work with."""
     today = timezone.localdate()
     client = ClientFactory(municipality=municipality(place), first_name="Mara", last_name=last_name)
     case = CaseFactory(client=client, case_manager=case_manager)
@@ -251,10 +256,13 @@ def _region_objects(*, place: str, last_name: str, case_manager, actor, by) -> S
     consent = services.consent_create(
         case=case,
         by=by,
-        actors=[actor],
+        actors=[actor, shared_actor],
         data_categories=list(DataCategory.objects.all()[:1]),
         purpose="Vermittlung in einen Sprachkurs",
         given_on=today - dt.timedelta(days=1),
+    )
+    services.referral_create(
+        case=case, by=by, actor=shared_actor, consent=consent, referred_on=today, status="referred"
     )
     conference = structural_services.conference_create(
         case=case, by=by, participants="Team, Jobcenter", held_on=today
@@ -273,8 +281,7 @@ def _region_objects(*, place: str, last_name: str, case_manager, actor, by) -> S
     )
 
 
-@pytest.fixture
-def world(db):
+def _build_world() -> SimpleNamespace:
     nord, sued = Region.objects.get(name="Nord"), Region.objects.get(name="Süd")
     users = {
         "cm_assigned": make_staff(CASE_MANAGEMENT, ("Nord",)),
@@ -293,9 +300,15 @@ def world(db):
         case_manager=users["cm_assigned"],
         actor=actor_nord,
         by=None,
+        shared_actor=actor_nord,
     )
     other = _region_objects(
-        place="Senden", last_name=SENTINEL_SUED, case_manager=cm_sued, actor=actor_sued, by=None
+        place="Senden",
+        last_name=SENTINEL_SUED,
+        case_manager=cm_sued,
+        actor=actor_sued,
+        by=None,
+        shared_actor=actor_nord,
     )
     own.actor, other.actor = actor_nord, actor_foreign
     own.theme = structural_services.theme_create(district=coesfeld(), by=None, title="Kitaplätze fehlen")
@@ -303,6 +316,31 @@ def world(db):
         district=actor_foreign.district, by=None, title="Sprachkurse fehlen"
     )
     return SimpleNamespace(users=users, own=own, other=other, nord=nord, sued=sued)
+
+
+@pytest.fixture(scope="module")
+def _module_world(django_db_setup, django_db_blocker):
+    """The world is built once for the module, in a transaction rolled back at its end; each
+    test runs in a savepoint inside it (pytest-django's `db`), so what a test writes is gone
+    before the next one. Building it for each of several hundred cells would take minutes."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            world = _build_world()
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield world
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def world(_module_world, db):
+    return _module_world
 
 
 def _signed_in(client, world, role: str):
@@ -478,3 +516,92 @@ def test_statistics_count_only_the_own_regions(client, world, role):
         )
     stats = response.context["stats"]
     assert stats.scope.region_ids == (world.nord.pk,)
+
+
+# --- objects of the other region smuggled into URLs and forms ---------------------------------
+
+CROSS_OBJECT_URLS = [
+    (name, method)
+    for name, expect in EXPECTATIONS.items()
+    if expect.args[:1] == ("case",) and len(expect.args) == 2
+    for method in expect.methods
+]
+
+
+@pytest.mark.parametrize("role", ["coordination", "admin"])
+@pytest.mark.parametrize(("name", "method"), CROSS_OBJECT_URLS)
+def test_sub_object_of_another_case_is_404(client, world, name, method, role):
+    """/faelle/<own case>/…/<goal, document, consent, follow-up of the Süd case>/ is a 404,
+    even for someone who may write the own case (and for superusers)."""
+    expect = EXPECTATIONS[name]
+    url = reverse(name, args=[world.own.case.pk, getattr(world.other, expect.args[1]).pk])
+    client = _signed_in(client, world, role)
+    before = _snapshot(world)
+    response = client.get(url) if method == "GET" else client.post(url, {"status": "done"})
+    assert response.status_code == 404
+    assert _snapshot(world) == before
+
+
+def _quick_contact(case) -> dict:
+    return {
+        "quick-case": case.pk,
+        "quick-contacted_on": timezone.localdate().isoformat(),
+        "quick-channel": "phone",
+        "quick-duration_minutes": 10,
+        "quick-submit_token": str(uuid.uuid4()),
+    }
+
+
+def test_quick_contact_cannot_reach_a_case_of_another_region(client, world):
+    client = _signed_in(client, world, "cm_assigned")
+    before = Contact.objects.count()
+    response = client.post(reverse("quick_contact"), _quick_contact(world.other.case))
+    assert response.status_code == 200 and Contact.objects.count() == before
+    assert SENTINEL_SUED not in response.content.decode()
+    # The same body with the own case is saved: the refusal above is about the region.
+    assert client.post(reverse("quick_contact"), _quick_contact(world.own.case)).status_code == 302
+    assert Contact.objects.count() == before + 1
+
+
+def test_a_case_cannot_be_opened_in_another_region(client, world):
+    client = _signed_in(client, world, "coordination")
+    body = {
+        "case-municipality": municipality("Senden").pk,
+        "case-case_manager": world.users["cm_assigned"].pk,
+        "case-opened_on": timezone.localdate().isoformat(),
+        "case-submit_token": str(uuid.uuid4()),
+    }
+    url = reverse("clients:open_case", args=[world.own.client.pk])
+    before = Case.objects.count()
+    assert client.post(url, body).status_code == 200
+    assert Case.objects.count() == before
+    body.update({"case-municipality": municipality("Coesfeld").pk, "case-submit_token": str(uuid.uuid4())})
+    assert client.post(url, body).status_code == 302
+    assert Case.objects.count() == before + 1
+
+
+@pytest.mark.parametrize("role", ["cm_assigned", "coordination", "statistics"])
+def test_staff_in_the_admin_see_nothing_of_another_region(client, world, role):
+    """Should a member of a region be made staff, the admin still narrows to their regions."""
+    user = world.users[role]
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="casework", codename__in=["view_case", "view_client"]
+        )
+    )
+    client = login_with_otp(client, user)
+    for name in ("admin:casework_case_changelist", "admin:casework_client_changelist"):
+        own = client.get(reverse(name)).content.decode()
+        assert ("Sentinelnord" in own) == (role != "statistics"), "Statistik sees no personal data"
+        response = client.get(reverse(name), {"q": SENTINEL_SUED})
+        assert response.status_code == 200
+        text = response.content.decode().replace(f'value="{SENTINEL_SUED}"', "")
+        text = text.replace(f"q={SENTINEL_SUED}", "")
+        assert SENTINEL_SUED not in text and world.other.case.reference not in text
+    for name, obj in (("admin:casework_case_change", world.other.case),):
+        response = client.get(reverse(name, args=[obj.pk]), follow=True)
+        assert response.redirect_chain or response.status_code in (403, 404)
+        text = response.content.decode()
+        assert SENTINEL_SUED not in text and world.other.case.reference not in text

@@ -7,45 +7,64 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('casework', '0003_field_validators'),
+        ("casework", "0003_field_validators"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='actor',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name='Version'),
+            model_name="actor",
+            name="version",
+            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="Version"),
         ),
         migrations.AddField(
-            model_name='case',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name='Version'),
+            model_name="case",
+            name="version",
+            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="Version"),
         ),
         migrations.AddField(
-            model_name='client',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name='Version'),
+            model_name="client",
+            name="version",
+            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="Version"),
         ),
         migrations.AddField(
-            model_name='goal',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name='Version'),
+            model_name="goal",
+            name="version",
+            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="Version"),
         ),
         migrations.CreateModel(
-            name='SubmitToken',
+            name="SubmitToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.UUIDField(unique=True, verbose_name='Token')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='angelegt am')),
-                ('result_path', models.CharField(blank=True, max_length=200, verbose_name='Ergebnisseite')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='Benutzer/in')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token", models.UUIDField(unique=True, verbose_name="Token")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="angelegt am"
+                    ),
+                ),
+                ("result_path", models.CharField(blank=True, max_length=200, verbose_name="Ergebnisseite")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="Benutzer/in",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Formular-Token',
-                'verbose_name_plural': 'Formular-Token',
+                "verbose_name": "Formular-Token",
+                "verbose_name_plural": "Formular-Token",
             },
         ),
     ]

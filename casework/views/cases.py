@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -34,10 +35,16 @@ from casework.forms.cases import (
 )
 from casework.models import Actor, Case, Consent, DataCategory, Document, FollowUp, Goal
 from casework.submit_once import ALREADY_SAVED, AlreadySubmitted, pop_submit_token, run_once
+from kim.drafts import RESTORED, login_required_keep_input, take_draft
 
 from .access import get_case_for_user
 
 CASES_PER_PAGE = 50
+
+
+def _case_page(request, pk: int, **kwargs) -> str:
+    """Where the forms of the case page live: the page a draft is restored on."""
+    return reverse("cases:detail", args=[pk])
 
 
 @login_required
@@ -97,11 +104,42 @@ def _render_case(request, case, *, bound_form=None, status=200):
     return render(request, "casework/cases/detail.html", context, status=status)
 
 
+# The panels of the case page by the URL name they post to: (form key, form class, its arguments).
+CASE_PANELS = {
+    "add_contact": ("contact_form", ContactForm, lambda case: {}),
+    "add_goal": ("goal_form", GoalForm, lambda case: {}),
+    "add_referral": ("referral_form", ReferralForm, lambda case: {"case": case}),
+    "add_follow_up": ("follow_up_form", FollowUpForm, lambda case: {}),
+    "add_document": ("document_form", DocumentForm, lambda case: {}),
+    "add_consent": ("consent_form", ConsentForm, lambda case: {"case": case}),
+    "change_phase": ("phase_form", PhaseChangeForm, lambda case: {"case": case}),
+    "reassign": (
+        "reassign_form",
+        ReassignForm,
+        lambda case: {"region_pks": [case.municipality.region_id], "case": case},
+    ),
+}
+
+
+def _restored_form(request, case):
+    """The form a user was filling in when their session expired (kim/drafts.py), pre-filled."""
+    draft = take_draft(request, page=request.path)
+    if draft is None or not can_edit_case(request.user, case):
+        return None
+    action, data = draft
+    panel = CASE_PANELS.get(resolve(action).url_name)
+    if panel is None:
+        return None
+    key, form_class, form_kwargs = panel
+    messages.info(request, RESTORED)
+    return key, form_class(data, prefix=key.removesuffix("_form"), **form_kwargs(case))
+
+
 @login_required
 def case_detail(request, pk: int):
     case = get_case_for_user(request, pk)
     audit_record(user=request.user, action=Action.VIEW, obj=case)
-    return _render_case(request, case)
+    return _render_case(request, case, bound_form=_restored_form(request, case))
 
 
 def _case_entry_view(request, pk, *, form_key, form_class, save, success_message, form_kwargs=None):
@@ -143,7 +181,7 @@ def _model_fields(form) -> dict:
     return {k: v for k, v in form.cleaned_data.items() if k not in form._meta.model._meta.local_many_to_many}
 
 
-@login_required
+@login_required_keep_input(_case_page)
 @require_POST
 def contact_add(request, pk: int):
     def save(case, form):
@@ -161,7 +199,7 @@ def contact_add(request, pk: int):
     )
 
 
-@login_required
+@login_required_keep_input(_case_page)
 @require_POST
 def goal_add(request, pk: int):
     return _case_entry_view(
@@ -174,7 +212,7 @@ def goal_add(request, pk: int):
     )
 
 
-@login_required
+@login_required_keep_input(_case_page)
 @require_POST
 def referral_add(request, pk: int):
     return _case_entry_view(
@@ -188,7 +226,7 @@ def referral_add(request, pk: int):
     )
 
 
-@login_required
+@login_required_keep_input(_case_page)
 @require_POST
 def follow_up_add(request, pk: int):
     return _case_entry_view(
@@ -201,7 +239,7 @@ def follow_up_add(request, pk: int):
     )
 
 
-@login_required
+@login_required_keep_input(_case_page)
 @require_POST
 def document_add(request, pk: int):
     return _case_entry_view(
@@ -214,7 +252,7 @@ def document_add(request, pk: int):
     )
 
 
-@login_required
+@login_required_keep_input(_case_page)
 @require_POST
 def consent_add(request, pk: int):
     def save(case, form):
@@ -310,7 +348,7 @@ def consent_form(request, pk: int, consent_pk: int | None = None):
     return render(request, CONSENT_FORM_TEMPLATES[language], context)
 
 
-@login_required
+@login_required_keep_input(_case_page)
 @require_POST
 def phase_change(request, pk: int):
     def save(case, form):
@@ -336,7 +374,7 @@ def phase_change(request, pk: int):
     )
 
 
-@login_required
+@login_required_keep_input(_case_page)
 @require_POST
 def reassign(request, pk: int):
     if not can_assign_cases(request.user):

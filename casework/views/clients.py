@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -27,7 +28,14 @@ from casework.forms.clients import (
     HouseholdMemberFormSet,
     OpenCaseForm,
 )
-from casework.submit_once import ALREADY_SAVED, AlreadySubmitted, pop_submit_token, run_once
+from casework.submit_once import (
+    ALREADY_SAVED,
+    TOKEN_FIELD,
+    AlreadySubmitted,
+    pop_submit_token,
+    run_once,
+    submitted_before,
+)
 
 from .access import get_client_for_user
 
@@ -74,6 +82,10 @@ def client_create(request):
         member_formset = HouseholdMemberFormSet(request.POST, prefix=MEMBERS_PREFIX)
         if form.is_valid() and member_formset.is_valid():
             data = form.cleaned_data
+            resent = submitted_before(data.get(TOKEN_FIELD))
+            if resent is not None:
+                messages.info(request, ALREADY_SAVED)
+                return redirect(resent or "clients:list")
             duplicates = selectors.possible_duplicates(
                 first_name=data["first_name"],
                 last_name=data["last_name"],
@@ -93,7 +105,7 @@ def client_create(request):
                             legal_frameworks=data["legal_frameworks"],
                             members=member_formset.members(),
                         ),
-                        result_path=lambda client: client.get_absolute_url(),
+                        result_path=lambda client: reverse("clients:detail", args=[client.pk]),
                     )
                 except AlreadySubmitted as done:
                     messages.info(request, ALREADY_SAVED)
@@ -204,7 +216,7 @@ def client_open_case(request, pk: int):
             )
         except AlreadySubmitted as done:
             messages.info(request, ALREADY_SAVED)
-            return redirect(done.result_path or client.get_absolute_url())
+            return redirect(done.result_path or reverse("clients:detail", args=[client.pk]))
         except ValidationError as error:
             apply_service_errors(form, error)
         else:

@@ -14,6 +14,7 @@ from casework.forms.cases import QuickContactForm
 from casework.lifecycle import OPEN_PHASES
 from casework.models import Case
 from casework.submit_once import ALREADY_SAVED, TOKEN_FIELD, AlreadySubmitted, run_once
+from kim.drafts import RESTORED, login_required_keep_input, take_draft
 
 
 def _quick_contact_cases(user):
@@ -36,10 +37,16 @@ def _render_dashboard(request, quick_form=None, status=200):
 
 @login_required
 def dashboard(request):
-    return _render_dashboard(request)
+    restored = None
+    draft = take_draft(request, page=request.path)
+    if draft is not None:
+        # The quick contact a session expiry interrupted (kim/drafts.py): back, not saved.
+        restored = QuickContactForm(draft[1], prefix="quick", cases=_quick_contact_cases(request.user))
+        messages.info(request, RESTORED)
+    return _render_dashboard(request, quick_form=restored)
 
 
-@login_required
+@login_required_keep_input(lambda request: reverse("dashboard"))
 @require_POST
 def quick_contact(request):
     form = QuickContactForm(request.POST, prefix="quick", cases=_quick_contact_cases(request.user))

@@ -7,98 +7,301 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('casework', '0003_field_validators'),
-        ('regions', '0002_load_kreis_coesfeld'),
+        ("casework", "0003_field_validators"),
+        ("regions", "0002_load_kreis_coesfeld"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CaseConference',
+            name="CaseConference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='angelegt am')),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True, verbose_name='geändert am')),
-                ('held_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='am')),
-                ('participants', models.TextField(help_text='Namen oder Funktionen, z. B. „Team Nord, Jobcenter (Frau M.)“.', verbose_name='Teilnehmende')),
-                ('decisions', models.TextField(blank=True, verbose_name='Ergebnisse und Absprachen')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='conferences', to='casework.case', verbose_name='Fall')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='erfasst von')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="angelegt am"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, db_index=True, verbose_name="geändert am"),
+                ),
+                ("held_on", models.DateField(default=django.utils.timezone.localdate, verbose_name="am")),
+                (
+                    "participants",
+                    models.TextField(
+                        help_text="Namen oder Funktionen, z. B. „Team Nord, Jobcenter (Frau M.)“.",
+                        verbose_name="Teilnehmende",
+                    ),
+                ),
+                ("decisions", models.TextField(blank=True, verbose_name="Ergebnisse und Absprachen")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="conferences",
+                        to="casework.case",
+                        verbose_name="Fall",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="erfasst von",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Fallkonferenz',
-                'verbose_name_plural': 'Fallkonferenzen',
-                'ordering': ['-held_on', '-id'],
+                "verbose_name": "Fallkonferenz",
+                "verbose_name_plural": "Fallkonferenzen",
+                "ordering": ["-held_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Theme',
+            name="Theme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='angelegt am')),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True, verbose_name='geändert am')),
-                ('title', models.CharField(max_length=200, verbose_name='Titel')),
-                ('description', models.TextField(blank=True, help_text='Was fehlt oder hakt im Hilfesystem? Ohne personenbezogene Daten.', verbose_name='Beschreibung')),
-                ('status', models.CharField(choices=[('team', 'im Team festgehalten'), ('region', 'in der Teilregion besprochen'), ('coordination_group', 'in der Koordinierungsgruppe'), ('steering_group', 'in der Steuerungsgruppe'), ('resolved', 'gelöst')], default='team', max_length=20, verbose_name='Stufe')),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='themes', to='regions.district', verbose_name='Kreis')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="angelegt am"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, db_index=True, verbose_name="geändert am"),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="Titel")),
+                (
+                    "description",
+                    models.TextField(
+                        blank=True,
+                        help_text="Was fehlt oder hakt im Hilfesystem? Ohne personenbezogene Daten.",
+                        verbose_name="Beschreibung",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("team", "im Team festgehalten"),
+                            ("region", "in der Teilregion besprochen"),
+                            ("coordination_group", "in der Koordinierungsgruppe"),
+                            ("steering_group", "in der Steuerungsgruppe"),
+                            ("resolved", "gelöst"),
+                        ],
+                        default="team",
+                        max_length=20,
+                        verbose_name="Stufe",
+                    ),
+                ),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="themes",
+                        to="regions.district",
+                        verbose_name="Kreis",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Thema',
-                'verbose_name_plural': 'Themen',
-                'ordering': ['title', 'id'],
+                "verbose_name": "Thema",
+                "verbose_name_plural": "Themen",
+                "ordering": ["title", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Barrier',
+            name="Barrier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='angelegt am')),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True, verbose_name='geändert am')),
-                ('description', models.CharField(blank=True, help_text='Kurz und ohne personenbezogene Daten: keine Namen, keine Daten, keine Einzelheiten zur Person. Beschreiben Sie, was im Hilfesystem fehlt oder hakt.', max_length=500, verbose_name='Beschreibung')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='barriers', to='casework.actor', verbose_name='Akteur / Behörde')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='barriers', to='casework.case', verbose_name='Fall')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='erfasst von')),
-                ('legal_framework', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='barriers', to='casework.legalframework', verbose_name='Rechtskreis')),
-                ('topic', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='barriers', to='casework.topic', verbose_name='Handlungsfeld')),
-                ('theme', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='barriers', to='structural.theme', verbose_name='Thema')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="angelegt am"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, db_index=True, verbose_name="geändert am"),
+                ),
+                (
+                    "description",
+                    models.CharField(
+                        blank=True,
+                        help_text="Kurz und ohne personenbezogene Daten: keine Namen, keine Daten, keine Einzelheiten zur Person. Beschreiben Sie, was im Hilfesystem fehlt oder hakt.",
+                        max_length=500,
+                        verbose_name="Beschreibung",
+                    ),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="barriers",
+                        to="casework.actor",
+                        verbose_name="Akteur / Behörde",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="barriers",
+                        to="casework.case",
+                        verbose_name="Fall",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="erfasst von",
+                    ),
+                ),
+                (
+                    "legal_framework",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="barriers",
+                        to="casework.legalframework",
+                        verbose_name="Rechtskreis",
+                    ),
+                ),
+                (
+                    "topic",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="barriers",
+                        to="casework.topic",
+                        verbose_name="Handlungsfeld",
+                    ),
+                ),
+                (
+                    "theme",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="barriers",
+                        to="structural.theme",
+                        verbose_name="Thema",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'strukturelle Barriere',
-                'verbose_name_plural': 'strukturelle Barrieren',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "strukturelle Barriere",
+                "verbose_name_plural": "strukturelle Barrieren",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ThemeDecision',
+            name="ThemeDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('step', models.CharField(choices=[('team', 'im Team festgehalten'), ('region', 'in der Teilregion besprochen'), ('coordination_group', 'in der Koordinierungsgruppe'), ('steering_group', 'in der Steuerungsgruppe'), ('resolved', 'gelöst')], max_length=20, verbose_name='Gremium / Stufe')),
-                ('decided_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='am')),
-                ('text', models.TextField(blank=True, verbose_name='Beschluss / Ergebnis')),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='erfasst am')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='erfasst von')),
-                ('theme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='decisions', to='structural.theme', verbose_name='Thema')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "step",
+                    models.CharField(
+                        choices=[
+                            ("team", "im Team festgehalten"),
+                            ("region", "in der Teilregion besprochen"),
+                            ("coordination_group", "in der Koordinierungsgruppe"),
+                            ("steering_group", "in der Steuerungsgruppe"),
+                            ("resolved", "gelöst"),
+                        ],
+                        max_length=20,
+                        verbose_name="Gremium / Stufe",
+                    ),
+                ),
+                ("decided_on", models.DateField(default=django.utils.timezone.localdate, verbose_name="am")),
+                ("text", models.TextField(blank=True, verbose_name="Beschluss / Ergebnis")),
+                (
+                    "recorded_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="erfasst am"),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="erfasst von",
+                    ),
+                ),
+                (
+                    "theme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="decisions",
+                        to="structural.theme",
+                        verbose_name="Thema",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Beschluss zu einem Thema',
-                'verbose_name_plural': 'Beschlüsse zu Themen',
-                'ordering': ['decided_on', 'id'],
+                "verbose_name": "Beschluss zu einem Thema",
+                "verbose_name_plural": "Beschlüsse zu Themen",
+                "ordering": ["decided_on", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='theme',
-            constraint=models.UniqueConstraint(fields=('district', 'title'), name='theme_unique_title_per_district'),
+            model_name="theme",
+            constraint=models.UniqueConstraint(
+                fields=("district", "title"), name="theme_unique_title_per_district"
+            ),
         ),
         migrations.AddIndex(
-            model_name='barrier',
-            index=models.Index(fields=['theme', 'created_at'], name='barrier_theme_created_idx'),
+            model_name="barrier",
+            index=models.Index(fields=["theme", "created_at"], name="barrier_theme_created_idx"),
         ),
         migrations.AddConstraint(
-            model_name='barrier',
-            constraint=models.CheckConstraint(condition=models.Q(('actor__isnull', False), ('legal_framework__isnull', False), ('topic__isnull', False), models.Q(('description', ''), _negated=True), _connector='OR'), name='barrier_has_some_detail'),
+            model_name="barrier",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("actor__isnull", False),
+                    ("legal_framework__isnull", False),
+                    ("topic__isnull", False),
+                    models.Q(("description", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="barrier_has_some_detail",
+            ),
         ),
     ]

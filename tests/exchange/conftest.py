@@ -32,3 +32,9 @@ def sued_case_manager(db):
 @pytest.fixture
 def district(db):
     return coesfeld()
+
+
+@pytest.fixture(autouse=True)
+def _private_upload_dir(settings, tmp_path):
+    """Uploaded files kept between dry run and import go to a directory of this test."""
+    settings.KIM_IMPORT_TMP_DIR = tmp_path / "imports"

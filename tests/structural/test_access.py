@@ -138,3 +138,18 @@ def test_the_steering_page_is_printable_without_inline_code(client, barriers):
     assert "Erledigtes Thema" not in html
     assert "style=" not in html and "<script>" not in html
     assert "Hürde" not in html  # figures and titles only, no barrier texts
+
+
+def test_the_steering_page_counts_in_the_database(client, django_assert_max_num_queries, jobcenter):
+    """The figures and the trend are aggregates: more themes and barriers, not more queries."""
+    for n in range(5):
+        theme = services.theme_create(district=coesfeld(), by=None, title=f"Thema {n}")
+        barriers = [
+            services.barrier_create(case=case_in("Coesfeld"), by=None, actor=jobcenter) for _ in range(3)
+        ]
+        services.barriers_assign(barriers=barriers, theme=theme, by=None)
+    client.force_login(make_staff(COORDINATION))
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("structural:steering"))
+    assert response.status_code == 200
+    assert response.content.decode().count('class="num month has-barriers"') == 5
