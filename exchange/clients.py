@@ -234,9 +234,9 @@ class ClientImporter:
             report.messages.append(
                 _("Neuer Fall, eröffnet am %(date)s.") % {"date": f"{plan.opened_on:%d.%m.%Y}"}
             )
-        elif "case_manager" in self.present and plan.case.case_manager_id != (
-            plan.case_manager.pk if plan.case_manager else None
-        ):
+        elif plan.case_manager is not None and plan.case.case_manager_id != plan.case_manager.pk:
+            # An empty cell leaves the case's assignment alone: a handover made in KIM after the
+            # first import must not be undone by importing the old list again.
             plan.reassign = True
             if report.action == RowAction.UNCHANGED:
                 report.action = RowAction.UPDATE

@@ -9,7 +9,7 @@ data as it is then, and writes nothing at all if anything is rejected or fails.
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from audit.models import Action
@@ -22,6 +22,9 @@ from .report import ImportReport, RowAction, RowReport
 Progress = Callable[[int, int], None]
 
 APPLY_FAILED = "Beim Schreiben ist ein Fehler aufgetreten; es wurde nichts importiert: %(error)s"
+
+
+CONCURRENT_IMPORT = "Die Daten wurden gleichzeitig geändert. Bitte starten Sie den Probelauf erneut."
 
 
 class _Rollback(Exception):
@@ -63,6 +66,10 @@ def run_import(
                 importer.apply(plans, progress=progress)
             except ValidationError as error:
                 report.file_error = _(APPLY_FAILED) % {"error": " ".join(error.messages)}
+                raise _Rollback from error
+            except IntegrityError as error:
+                # Another import of the same rows finished first (unique external ids).
+                report.file_error = _(APPLY_FAILED) % {"error": _(CONCURRENT_IMPORT)}
                 raise _Rollback from error
             _audit(importer, report)
             report.committed = True

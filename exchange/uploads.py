@@ -2,18 +2,21 @@
 
 The file lies in a private temporary directory (never under a path the web server serves),
 named by a random token; the session maps the token to it, so only the user who uploaded
-it can run or discard it. It is deleted after the real run, on „Abbrechen“, and when the
-same session uploads another file.
+it can run or discard it. It is deleted after the real run, on „Abbrechen“, when the
+same session uploads another file, and a day after an abandoned dry run.
 """
 
 import os
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
 from django.conf import settings
 
 SESSION_KEY = "exchange_upload"
+# A dry run nobody confirmed or cancelled (the browser was closed): its file goes after a day.
+STALE_AFTER_SECONDS = 24 * 60 * 60
 
 
 def upload_dir() -> Path:
@@ -22,8 +25,19 @@ def upload_dir() -> Path:
     return path
 
 
+def _purge_stale(directory: Path) -> None:
+    cutoff = time.time() - STALE_AFTER_SECONDS
+    for path in directory.iterdir():
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+        except FileNotFoundError:
+            pass  # removed by a parallel request
+
+
 def store(request, *, data: bytes, filename: str, kind: str, district_id: int | None) -> str:
     discard(request)
+    _purge_stale(upload_dir())
     token = uuid.uuid4().hex
     path = upload_dir() / token
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -6,6 +6,7 @@ app_name = "exchange"
 
 urlpatterns = [
     path("import/", views.import_page, name="import"),
-    path("export/faelle.<str:fmt>", views.case_export, name="case_export"),
+    path("export/faelle.csv", views.case_export, {"fmt": "csv"}, name="case_export_csv"),
+    path("export/faelle.xlsx", views.case_export, {"fmt": "xlsx"}, name="case_export_xlsx"),
     path("export/netzwerk.csv", views.network_export, name="network_export"),
 ]

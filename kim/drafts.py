@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 SESSION_KEY = "kim_drafts"
 DRAFT_LIFETIME_SECONDS = 2 * 60 * 60
+MAX_DRAFT_CHARS = 200_000
 # Never kept: the CSRF token (a new one comes with the restored page). A form's one-time
 # submit token is kept: the expired POST wrote nothing, so the restored form may use it.
 NOT_KEPT = frozenset({"csrfmiddlewaretoken"})
@@ -57,6 +58,8 @@ def login_required_keep_input(form_page):
 def keep_draft(request, *, page: str) -> None:
     """Store the posted fields for `page`, replacing an earlier draft for it."""
     data = {key: request.POST.getlist(key) for key in request.POST if key not in NOT_KEPT}
+    if sum(len(key) + sum(len(value) for value in values) for key, values in data.items()) > MAX_DRAFT_CHARS:
+        return  # far more than any form of the case page holds: not a draft worth a session row
     drafts = _live_drafts(request.session)
     drafts[page] = {"action": request.path, "data": data, "at": time.time()}
     request.session[SESSION_KEY] = drafts

@@ -168,7 +168,8 @@ EXPECTATIONS: dict[str, Expect] = {
     "reporting:report": Expect((), ("GET",), STATISTICS_VIEWERS, statuses(403, 403, 400, 400, 200)),
     # the admin (representative pages)
     # exports of the case list and the network, the import (Koordination)
-    "exchange:case_export": Expect(("fmt",), ("GET",), CASE_WORKERS),
+    "exchange:case_export_csv": Expect((), ("GET",), CASE_WORKERS),
+    "exchange:case_export_xlsx": Expect((), ("GET",), CASE_WORKERS),
     "exchange:network_export": Expect((), ("GET",), EVERYONE),
     "exchange:import": Expect((), ("GET", "POST"), COORDINATORS),
     # structural work: barriers of cases, themes of the district, case conferences
@@ -277,7 +278,6 @@ def _region_objects(*, place: str, last_name: str, case_manager, actor, by, shar
         consent=consent,
         actor=actor,
         conference=conference,
-        fmt="csv",
     )
 
 
@@ -453,8 +453,8 @@ LIST_PAGES = (
     "reporting:export_xlsx",
     "reporting:report",
     "exchange:network_export",
-    "exchange:case_export:csv",
-    "exchange:case_export:xlsx",
+    "exchange:case_export_csv",
+    "exchange:case_export_xlsx",
     "structural:barrier_list",
     "structural:theme_list",
     "structural:steering",
@@ -476,11 +476,7 @@ def _text(response) -> str:
 def test_nothing_of_another_region_is_listed_or_searched(client, world, name, role):
     client = _signed_in(client, world, role)
     forbidden = (SENTINEL_SUED, world.other.case.reference, SENTINEL_FOREIGN_ACTOR)
-    url = (
-        reverse("exchange:case_export", args=[name[-4:].strip(":")])
-        if "case_export" in name
-        else reverse(name)
-    )
+    url = reverse(name)
     for params in SEARCHES:
         response = client.get(url, params)
         if response.status_code == 403:
@@ -500,6 +496,11 @@ def test_own_region_is_listed_and_searched(client, world, role):
     assert world.own.case.reference in client.get(reverse("cases:list")).content.decode()
     assert "Sentinelnord" in client.get(reverse("clients:list"), {"q": "Sentinelnord"}).content.decode()
     assert "Sentinelnord" in client.get(reverse("cases:list"), {"q": "Sentinelnord"}).content.decode()
+    assert world.own.case.reference in _text(client.get(reverse("exchange:case_export_csv")))
+    # The shared actor's page lists the own region's referral, and only that one.
+    actor_page = client.get(reverse("network:detail", args=[world.own.actor.pk])).content.decode()
+    assert world.own.case.reference in actor_page
+    assert world.other.case.reference not in actor_page
 
 
 @pytest.mark.parametrize("role", ["coordination", "statistics"])

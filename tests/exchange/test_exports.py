@@ -28,7 +28,7 @@ def read_csv(response) -> list[list[str]]:
 
 def test_case_csv_respects_visibility(client, coordinator, cases):
     client.force_login(coordinator)
-    response = client.get(reverse("exchange:case_export", args=["csv"]))
+    response = client.get(reverse("exchange:case_export_csv"))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     rows = read_csv(response)
@@ -41,7 +41,7 @@ def test_case_csv_respects_visibility(client, coordinator, cases):
 def test_case_csv_respects_the_list_filters(client, coordinator, cases):
     client.force_login(coordinator)
     response = client.get(
-        reverse("exchange:case_export", args=["csv"]), {"municipality": municipality("Billerbeck").pk}
+        reverse("exchange:case_export_csv"), {"municipality": municipality("Billerbeck").pk}
     )
     rows = read_csv(response)
     assert len(rows) == 2 and "Billermann" in rows[1][1]
@@ -51,7 +51,7 @@ def test_case_csv_respects_the_list_filters(client, coordinator, cases):
 
 def test_case_xlsx_opens_with_openpyxl(client, coordinator, cases):
     client.force_login(coordinator)
-    response = client.get(reverse("exchange:case_export", args=["xlsx"]), {"q": "Nordmann"})
+    response = client.get(reverse("exchange:case_export_xlsx"), {"q": "Nordmann"})
     workbook = load_workbook(io.BytesIO(response.content))
     rows = list(workbook.active.iter_rows(values_only=True))
     assert rows[0][0] == "Aktenzeichen"
@@ -64,7 +64,7 @@ def test_statistik_may_not_export_cases(client, cases):
     from tests.conftest import make_staff
 
     client.force_login(make_staff(STATISTICS))
-    assert client.get(reverse("exchange:case_export", args=["csv"])).status_code == 403
+    assert client.get(reverse("exchange:case_export_csv")).status_code == 403
 
 
 def test_network_csv_is_in_the_import_format_and_can_be_imported_again(client, coordinator, district):

@@ -311,3 +311,28 @@ def test_empty_required_cell_is_named_once(nord_coordinator):
     data = csv_bytes(HEADER, "OK-1;;Silva;;Coesfeld;")
     dry, _real = assert_nothing_written(nord_coordinator, data)
     assert only_rejection(dry).messages == ["Spalte „vorname“ darf nicht leer sein."]
+
+
+def test_case_manager_is_assigned_and_an_empty_cell_keeps_a_later_handover(nord_coordinator, case_manager):
+    header = HEADER + ";case_manager"
+    with_manager = csv_bytes(header, f"CM-1;Ana;Silva;;Coesfeld;01.02.2026;{case_manager.username}")
+    report = import_clients(nord_coordinator, with_manager, commit=True)
+    assert report.committed, [r.text() for r in report.rows]
+    case = Case.objects.get(client__external_id="CM-1")
+    assert case.case_manager == case_manager
+    assert {r.action for r in import_clients(nord_coordinator, with_manager).rows} == {RowAction.UNCHANGED}
+
+    without_manager = csv_bytes(header, "CM-1;Ana;Silva;;Coesfeld;01.02.2026;")
+    assert {r.action for r in import_clients(nord_coordinator, without_manager, commit=True).rows} == {
+        RowAction.UNCHANGED
+    }
+    case.refresh_from_db()
+    assert case.case_manager == case_manager
+
+
+def test_case_manager_of_another_region_is_refused(nord_coordinator, sued_case_manager):
+    data = csv_bytes(
+        HEADER + ";case_manager", f"OK-1;Ana;Silva;;Coesfeld;01.02.2026;{sued_case_manager.username}"
+    )
+    dry, _real = assert_nothing_written(nord_coordinator, data)
+    assert "arbeitet nicht in der Teilregion Nord" in only_rejection(dry).messages[0]

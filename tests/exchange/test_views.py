@@ -94,3 +94,16 @@ def test_wrong_file_type_is_refused_by_the_form(client, nord_coordinator):
     client.force_login(nord_coordinator)
     page = upload(client, b"x", name="liste.pdf").content.decode()
     assert "CSV-Datei" in page
+
+
+def test_abandoned_uploads_are_removed_after_a_day(client, nord_coordinator, client_file):
+    import os
+    import time
+
+    stale = uploads.upload_dir() / "abandoned"
+    stale.write_bytes(b"old")
+    old = time.time() - uploads.STALE_AFTER_SECONDS - 60
+    os.utime(stale, (old, old))
+    client.force_login(nord_coordinator)
+    upload(client, client_file)
+    assert not stale.exists()
