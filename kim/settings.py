@@ -250,6 +250,7 @@ LOGGING = {
     "filters": {"redact_query_strings": {"()": "kim.logging.RedactQueryStrings"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "kim.logging.JsonFormatter"},
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
             "format": "[{server_time}] {message}",
@@ -259,7 +260,8 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
+            # Structured (JSON lines) in production, readable lines in development.
+            "formatter": os.environ.get("LOG_FORMAT", "plain" if DEBUG else "json"),
             "filters": ["redact_query_strings"],
         },
         "django.server": {
