@@ -81,6 +81,9 @@ class Session:
                 return response.status, response.read().decode("utf-8", "replace")
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode("utf-8", "replace")
+        except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
+            # Counted as an error by the caller (status 0), not a crashed user thread.
+            return 0, str(error)
 
     def login(self, username: str) -> None:
         status, html = self.request("/anmelden/")
@@ -145,8 +148,8 @@ def simulate(base, username, deadline, results, errors, rng):
                     status = 599  # form error where none was expected
         elapsed = time.perf_counter() - started
         results[kind].append(elapsed)
-        if status >= 400:
-            errors.append(f"{kind}: HTTP {status}")
+        if status >= 400 or status == 0:
+            errors.append(f"{kind}: HTTP {status}" if status else f"{kind}: no answer within 30 s")
 
 
 def percentile(values, p):
