@@ -1,0 +1,417 @@
+"""Server time, SQL time and query count of the pages people use, on a large data set.
+
+Usage (after bench/build_dataset.py filled the database):
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/kim_bench .venv/bin/python bench/benchmark.py \
+        [--requests 50] [--report bench/RESULTS.md] [--only case_list]
+
+Each page is requested through Django's full request cycle (middleware, view, template)
+in this process, signed in as the benchmark users of the data set: the case manager
+(`bench.cm`), Koordination (`bench.koord`) and, for Django admin, a superuser with a
+verified second factor (`bench.admin`). For every page it reports p50/p95 of the server
+time over N requests, the SQL part of it, the number of queries, and the floor: the same
+SQL statements run directly on the database cursor, without Django around them.
+
+Beside our admin it measures a stock Django admin (`admin.ModelAdmin` with default
+settings and plain `search_fields`) on the same tables: the reference a user would
+otherwise get. All writes of the measured requests (session, audit trail) happen inside
+one transaction per page that is rolled back, so the data set stays as it was.
+
+A benchmark, not a test: the machine is shared and noisy, so the report gives query counts
+and ratios beside the times. tests/bench runs it on a tiny data set so it cannot rot.
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+import types
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+DATASET_INFO = ROOT / "bench" / ".dataset.json"
+REPORT_START = "<!-- benchmark:start -->"
+REPORT_END = "<!-- benchmark:end -->"
+
+
+@dataclass
+class Page:
+    name: str
+    user: str  # "cm", "koord" or "admin"
+    url: str
+    bar_ms: float | None = None
+    max_queries: int | None = None
+
+
+@dataclass
+class Measurement:
+    page: Page
+    status: int
+    totals: list[float] = field(default_factory=list)
+    sql: list[float] = field(default_factory=list)
+    queries: int = 0
+    floor: list[float] = field(default_factory=list)
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.totals)
+
+    @property
+    def p95(self) -> float:
+        return percentile(self.totals, 95)
+
+    @property
+    def passed(self) -> bool | None:
+        if self.page.bar_ms is None:
+            return None
+        ok = self.status == 200 and self.p95 * 1000 <= self.page.bar_ms
+        if self.page.max_queries is not None:
+            ok = ok and self.queries <= self.page.max_queries
+        return ok
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def configure_django() -> None:
+    """Production-like settings (DEBUG off, cached templates), but no HTTPS redirect in-process."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kim.settings")
+    os.environ.setdefault("SECRET_KEY", "benchmark-only-" + "x" * 50)
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+    os.environ.setdefault("STATIC_ROOT", "/tmp/kim-bench-static")
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    # Static file names are looked up in a manifest that only collectstatic writes.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    install_stock_admin()
+
+
+def install_stock_admin() -> None:
+    """Mount a stock Django admin for cases, clients and contacts at /stock-admin/."""
+    from django.conf import settings
+    from django.contrib import admin
+    from django.urls import include, path
+
+    from casework.models import Case, Client, Contact
+
+    stock = admin.AdminSite(name="stock_admin")
+    stock.register(Case, type("StockCaseAdmin", (admin.ModelAdmin,), {"search_fields": ["reference"]}))
+    stock.register(
+        Client, type("StockClientAdmin", (admin.ModelAdmin,), {"search_fields": ["last_name", "first_name"]})
+    )
+    stock.register(Contact, type("StockContactAdmin", (admin.ModelAdmin,), {"search_fields": ["case__reference"]}))
+    urls = types.ModuleType("bench_urls")
+    urls.urlpatterns = [path("stock-admin/", stock.urls), path("", include(settings.ROOT_URLCONF))]
+    sys.modules["bench_urls"] = urls
+    settings.ROOT_URLCONF = "bench_urls"
+
+
+def dataset_info() -> dict:
+    if DATASET_INFO.exists():
+        return json.loads(DATASET_INFO.read_text())
+    return {}
+
+
+def benchmark_users(info: dict) -> tuple[dict, dict]:
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.models import User
+
+    names = info.get("users") or {}
+    users = {
+        "cm": User.objects.get(username=names.get("case_manager", "bench.cm")),
+        "koord": User.objects.get(username=names.get("coordinator", "bench.koord")),
+        "admin": User.objects.get(username=names.get("superuser", "bench.admin")),
+    }
+    from django.test import Client
+
+    clients = {}
+    for key, user in users.items():
+        client = Client()
+        client.force_login(user)
+        if key == "admin":
+            device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+                user=user, name="Benchmark", confirmed=True
+            )
+            session = client.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+        clients[key] = client
+    return users, clients
+
+
+def pages(info: dict, users: dict) -> list[Page]:
+    from casework.models import Case, Client, LegalFramework
+    from regions.models import Municipality
+
+    cm, koord = users["cm"], users["koord"]
+    region = cm.regions.order_by("pk").first()
+    municipality = Municipality.objects.filter(region=region).order_by("pk").first()
+    framework = LegalFramework.objects.order_by("pk").first()
+    detail_pk = info.get("designated_case", {}).get("pk") or (
+        Case.objects.filter(case_manager=cm).order_by("-pk").values_list("pk", flat=True).first()
+    )
+    common_name = (
+        Client.objects.filter(municipality__region=region)
+        .order_by("pk")
+        .values_list("last_name", flat=True)
+        .first()
+        or "Müller"
+    )
+    reference = Case.objects.filter(pk=detail_pk).values_list("reference", flat=True).first() or ""
+    year = int(info.get("statistics_year") or 2025)
+    result = []
+    for who in ("cm", "koord"):
+        result += [
+            Page("Mein Arbeitsplatz", who, "/", 50, 10),
+            Page("Fallliste", who, "/faelle/", 50, 10),
+            Page("Fallliste: Teilregion", who, f"/faelle/?region={region.pk}", 50, 10),
+            Page("Fallliste: Kommune", who, f"/faelle/?municipality={municipality.pk}", 50, 10),
+            Page("Fallliste: alle offenen", who, "/faelle/?phase=open", 50, 10),
+            Page("Fallliste: Phase Clearing", who, "/faelle/?phase=assessment", 50, 10),
+            Page("Fallliste: meine Fälle", who, "/faelle/?manager=me", 50, 10),
+            Page("Fallliste: nicht zugewiesen", who, "/faelle/?manager=none", 50, 10),
+            Page("Fallliste: Rechtskreis", who, f"/faelle/?legal_framework={framework.pk}", 50, 10),
+            Page("Fallliste: eröffnet 2024", who, "/faelle/?opened_after=2024-01-01&opened_before=2024-12-31", 50, 10),
+            Page("Fallliste: Wiedervorlage überfällig", who, "/faelle/?overdue=true", 50, 10),
+            Page("Fallliste: sortiert nach Aktenzeichen", who, "/faelle/?o=reference", 50, 10),
+            Page(
+                "Fallliste: 3 Filter",
+                who,
+                f"/faelle/?region={region.pk}&phase=open&legal_framework={framework.pk}",
+                50,
+                10,
+            ),
+            Page("Fallliste: Namenssuche", who, f"/faelle/?q={common_name}", 50, 10),
+            Page("Fallliste: Aktenzeichen", who, f"/faelle/?q={reference}", 50, 10),
+            Page("Fallliste: Seite 1.000", who, "/faelle/?page=1000", 50, 10),
+            Page("Fall mit 200 Kontakten", who, f"/faelle/{detail_pk}/", 30),
+            Page("Netzwerk: Kommune", who, f"/netzwerk/?municipality={municipality.pk}", 50),
+        ]
+    result += [
+        Page("Statistik: Teilregion, Jahr", "koord", f"/statistik/?scope=region-{region.pk}&period=year&year={year}", 300),
+        Page("Admin: Fälle", "admin", "/admin/casework/case/", 150),
+        Page("Admin: Fälle, Suche Aktenzeichen", "admin", f"/admin/casework/case/?q={reference}", 150),
+        Page("Admin: Fälle, Suche Name", "admin", f"/admin/casework/case/?q={common_name}", 150),
+        Page("Admin: Klient/innen, Suche Name", "admin", f"/admin/casework/client/?q={common_name}", 150),
+        Page("Admin: Kontakte", "admin", "/admin/casework/contact/", 150),
+        Page("Admin: Kontakte, Suche Aktenzeichen", "admin", f"/admin/casework/contact/?q={reference}", 150),
+        Page("Admin: Protokoll", "admin", "/admin/audit/auditentry/", 150),
+        Page("Admin: Protokoll, Suche Aktenzeichen", "admin", f"/admin/audit/auditentry/?q={reference}", 150),
+        Page("Stock-Admin: Fälle, Suche Aktenzeichen", "admin", f"/stock-admin/casework/case/?q={reference}"),
+        Page("Stock-Admin: Klient/innen, Suche Name", "admin", f"/stock-admin/casework/client/?q={common_name}"),
+        Page("Stock-Admin: Kontakte, Suche Aktenzeichen", "admin", f"/stock-admin/casework/contact/?q={reference}"),
+    ]
+    return result
+
+
+def measure(page: Page, client, requests: int, warmup: int = 2) -> Measurement:
+    from django.db import connection, transaction
+
+    captured: list[tuple[float, str, object]] = []
+
+    def record(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            captured.append((time.perf_counter() - started, sql, params))
+
+    result = Measurement(page, status=0)
+    with transaction.atomic():
+        for n in range(warmup + requests):
+            captured.clear()
+            with connection.execute_wrapper(record):
+                started = time.perf_counter()
+                response = client.get(page.url)
+                elapsed = time.perf_counter() - started
+            result.status = response.status_code
+            if n >= warmup:
+                result.totals.append(elapsed)
+                result.sql.append(sum(t for t, _, _ in captured))
+                result.queries = len(captured)
+            if response.status_code != 200:
+                break
+        statements = [(sql, params) for _, sql, params in captured]
+        with connection.cursor() as cursor:
+            for _ in range(requests):
+                started = time.perf_counter()
+                for sql, params in statements:
+                    cursor.execute(direct_sql(sql), params)
+                    if cursor.description is not None:
+                        cursor.fetchall()
+                result.floor.append(time.perf_counter() - started)
+        transaction.set_rollback(True)
+    return result
+
+
+def direct_sql(sql: str) -> str:
+    """A server-side cursor's DECLARE … FOR <query> runs as the query itself."""
+    if sql.startswith("DECLARE "):
+        return sql.split(" FOR ", 1)[1]
+    return sql
+
+
+def measure_audit_write(user, count: int = 200) -> list[float]:
+    """The cost of the audit entry a case page writes: one INSERT into the largest table."""
+    from django.db import transaction
+
+    from audit.models import Action
+    from audit.services import audit_record
+    from casework.models import Case
+
+    case = Case.objects.filter(case_manager=user).first()
+    times = []
+    with transaction.atomic():
+        for _ in range(count):
+            started = time.perf_counter()
+            audit_record(user=user, action=Action.VIEW, obj=case)
+            times.append(time.perf_counter() - started)
+        transaction.set_rollback(True)
+    return times
+
+
+def table_sizes() -> dict[str, int]:
+    from django.db import connection
+
+    tables = {
+        "cases": "casework_case",
+        "clients": "casework_client",
+        "contacts": "casework_contact",
+        "actors": "casework_actor",
+        "audit entries": "audit_auditentry",
+    }
+    sizes = {}
+    with connection.cursor() as cursor:
+        for label, table in tables.items():
+            cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 - fixed table names
+            sizes[label] = cursor.fetchone()[0]
+    return sizes
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    return f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, Python {platform.python_version()}, load {load}"
+
+
+def report(results: list[Measurement], audit_times: list[float], sizes: dict, requests: int) -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        server = cursor.fetchone()[0]
+    who = {"cm": "Case Management", "koord": "Koordination", "admin": "Admin (superuser)"}
+    lines = [
+        f"Date {time.strftime('%Y-%m-%d %H:%M')}; machine: {machine()}; PostgreSQL {server}.",
+        "Data: " + ", ".join(f"{n:,} {label}" for label, n in sizes.items()) + ".",
+        f"{requests} requests per page after 2 warm-up requests, in-process through Django's whole stack "
+        "(middleware, view, templates; DEBUG off). SQL = time inside the database driver; rest = Python "
+        "and rendering; floor = the page's statements run directly on a cursor.",
+        "",
+        "| page | as | status | p50 ms | p95 ms | SQL p50 ms | rest p50 ms | floor p50 ms | queries | bar | ok |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for m in results:
+        sql = statistics.median(m.sql) * 1000 if m.sql else 0.0
+        bar = "" if m.page.bar_ms is None else f"p95 ≤ {m.page.bar_ms:.0f} ms"
+        if m.page.max_queries is not None:
+            bar += f", ≤ {m.page.max_queries} q"
+        ok = {None: "", True: "yes", False: "**no**"}[m.passed]
+        if not m.totals:
+            lines.append(f"| {m.page.name} | {who[m.page.user]} | {m.status} | | | | | | | {bar} | **no** |")
+            continue
+        lines.append(
+            f"| {m.page.name} | {who[m.page.user]} | {m.status} | {m.p50 * 1000:.1f} | {m.p95 * 1000:.1f} | "
+            f"{sql:.1f} | {m.p50 * 1000 - sql:.1f} | {statistics.median(m.floor) * 1000:.1f} | {m.queries} | "
+            f"{bar} | {ok} |"
+        )
+    if audit_times:
+        lines += [
+            "",
+            f"Writing one audit entry (INSERT into the {sizes.get('audit entries', 0):,}-row table, "
+            f"{len(audit_times)} times): p50 {statistics.median(audit_times) * 1000:.2f} ms, "
+            f"p95 {percentile(audit_times, 95) * 1000:.2f} ms (bar: ≤ 1 ms per request).",
+        ]
+    return "\n".join(lines)
+
+
+def write_report(path: Path, text: str) -> None:
+    block = f"{REPORT_START}\n## State-scale benchmark (bench/benchmark.py)\n\n{text}\n{REPORT_END}"
+    current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
+    if REPORT_START in current and REPORT_END in current:
+        before, rest = current.split(REPORT_START, 1)
+        after = rest.split(REPORT_END, 1)[1]
+        current = before + block + after
+    else:
+        current = current.rstrip("\n") + "\n\n" + block + "\n"
+    path.write_text(current, encoding="utf-8")
+
+
+def run(requests: int = 50, only: str | None = None, stdout=sys.stdout) -> list[Measurement]:
+    """Measure every page; `only` keeps the pages whose name contains it."""
+    info = dataset_info()
+    users, clients = benchmark_users(info)
+    results = []
+    for page in pages(info, users):
+        if only and only.lower() not in page.name.lower():
+            continue
+        m = measure(page, clients[page.user], requests)
+        results.append(m)
+        if m.totals:
+            stdout.write(
+                f"{page.name:45} {page.user:5} {m.status} p50 {m.p50 * 1000:7.1f} p95 {m.p95 * 1000:7.1f} "
+                f"sql {statistics.median(m.sql) * 1000:6.1f} floor {statistics.median(m.floor) * 1000:6.1f} "
+                f"q {m.queries}\n"
+            )
+        else:
+            stdout.write(f"{page.name:45} {page.user:5} {m.status}\n")
+        stdout.flush()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--only", help="measure only pages whose name contains this text")
+    parser.add_argument("--report", type=Path, help="write the table into this Markdown file")
+    args = parser.parse_args()
+    configure_django()
+    from accounts.models import User
+
+    results = run(args.requests, args.only)
+    audit_times = [] if args.only else measure_audit_write(User.objects.get(username="bench.cm"))
+    text = report(results, audit_times, table_sizes(), args.requests)
+    print(text)
+    if args.report:
+        write_report(args.report, text)
+    failed = [m for m in results if m.passed is False]
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
