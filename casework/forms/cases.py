@@ -9,6 +9,7 @@ from accounts.models import User
 from accounts.roles import CASE_MANAGEMENT, COORDINATION, region_ids
 from casework.concurrency import add_version_fields
 from casework.consent import LEGAL_BASIS_EXAMPLE, valid_consents
+from casework.forms.choices import choices_from_rows
 from casework.lifecycle import Phase, allowed_transitions
 from casework.models import (
     Actor,
@@ -24,6 +25,7 @@ from casework.models import (
     Topic,
 )
 from casework.submit_once import add_submit_token
+from kim.widgets import FastCheckboxSelectMultiple, FastSelect
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 FILE_TOO_LARGE = _("Die Datei ist zu groß (höchstens %(mb)s MB).")
@@ -52,7 +54,8 @@ class ContactForm(forms.ModelForm):
         fields = ["contacted_on", "channel", "duration_minutes", "topics", "with_interpreter", "note"]
         widgets = {
             "contacted_on": DATE_INPUT,
-            "topics": forms.CheckboxSelectMultiple,
+            "channel": FastSelect,
+            "topics": FastCheckboxSelectMultiple,
             "note": forms.Textarea(attrs={"rows": 4}),
         }
 
@@ -67,7 +70,11 @@ class GoalForm(forms.ModelForm):
     class Meta:
         model = Goal
         fields = ["title", "topic", "target_date", "description"]
-        widgets = {"target_date": DATE_INPUT, "description": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "topic": FastSelect,
+            "target_date": DATE_INPUT,
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -76,7 +83,7 @@ class GoalForm(forms.ModelForm):
 
 
 class GoalStatusForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), choices=GoalStatus.choices)
+    status = forms.ChoiceField(label=_("Status"), choices=GoalStatus.choices, widget=FastSelect)
     # The goal's version when the page was loaded (casework/concurrency.py).
     version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
@@ -94,16 +101,31 @@ class ReferralForm(forms.ModelForm):
             "consent",
             "legal_basis",
         ]
-        widgets = {"referred_on": DATE_INPUT, "outcome": forms.Textarea(attrs={"rows": 2})}
+        # The district's actors and their contact persons run into the thousands: FastSelect.
+        widgets = {
+            "actor": FastSelect,
+            "contact_person": FastSelect,
+            "topic": FastSelect,
+            "status": FastSelect,
+            "consent": FastSelect,
+            "referred_on": DATE_INPUT,
+            "outcome": forms.Textarea(attrs={"rows": 2}),
+        }
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
-        actors = Actor.objects.filter(is_active=True, district=case.district_id).select_related("actor_type")
+        actors = Actor.objects.filter(is_active=True, district=case.district_id)
         self.fields["actor"].queryset = actors
-        self.fields["actor"].label_from_instance = lambda a: f"{a.name} ({a.actor_type.name})"
+        choices_from_rows(
+            self.fields["actor"], ("name", "actor_type__name"), lambda name, kind: f"{name} ({kind})"
+        )
         self.fields["contact_person"].queryset = ContactPerson.objects.filter(
-            is_active=True, actor__in=actors
-        ).select_related("actor")
+            is_active=True, actor__in=actors.values("pk")
+        )
+        # As ContactPerson.__str__: "Name (Stelle)".
+        choices_from_rows(
+            self.fields["contact_person"], ("name", "actor__name"), lambda name, actor: f"{name} ({actor})"
+        )
         self.fields["topic"].queryset = active_topics()
         # Only consents valid today are offered; whether the chosen one names the actor is
         # checked by the rule in casework/consent.py, with the error shown at this field.
@@ -177,13 +199,14 @@ class ConsentForm(forms.ModelForm):
             "purpose": forms.Textarea(attrs={"rows": 2}),
             "given_on": DATE_INPUT,
             "valid_until": DATE_INPUT,
-            "actors": forms.CheckboxSelectMultiple,
-            "data_categories": forms.CheckboxSelectMultiple,
+            "actors": FastCheckboxSelectMultiple,
+            "data_categories": FastCheckboxSelectMultiple,
         }
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["actors"].queryset = Actor.objects.filter(is_active=True, district=case.district_id)
+        choices_from_rows(self.fields["actors"], ("name",), str)
         self.fields["data_categories"].queryset = DataCategory.objects.filter(is_active=True)
         self.fields["given_on"].initial = timezone.localdate
         self.fields["actors"].help_text = _(
@@ -212,7 +235,7 @@ CASE_VERSION_FIELDS = ("phase", "closed_on", "closure_reason", "case_manager")
 
 
 class PhaseChangeForm(forms.Form):
-    to_phase = forms.ChoiceField(label=_("neue Phase"))
+    to_phase = forms.ChoiceField(label=_("neue Phase"), widget=FastSelect)
     closed_on = forms.DateField(
         label=_("Abschlussdatum"), required=False, widget=DATE_INPUT, help_text=_("Nur beim Abschluss.")
     )
@@ -220,6 +243,7 @@ class PhaseChangeForm(forms.Form):
         label=_("Abschlussgrund"),
         queryset=ClosureReason.objects.filter(is_active=True),
         required=False,
+        widget=FastSelect,
         help_text=_("Nur beim Abschluss."),
     )
     note = forms.CharField(
@@ -235,7 +259,9 @@ class PhaseChangeForm(forms.Form):
 
 
 class ReassignForm(forms.Form):
-    to_manager = forms.ModelChoiceField(label=_("neue/r Case Manager/in"), queryset=User.objects.none())
+    to_manager = forms.ModelChoiceField(
+        label=_("neue/r Case Manager/in"), queryset=User.objects.none(), widget=FastSelect
+    )
     note = forms.CharField(label=_("Bemerkung zur Übergabe"), required=False, max_length=2000)
 
     def __init__(self, *args, region_pks, case=None, **kwargs):
@@ -282,7 +308,7 @@ class BulkReassignForm(forms.Form):
 class QuickContactForm(ContactForm):
     """Mein Arbeitsplatz: log a contact without opening the case first."""
 
-    case = forms.ModelChoiceField(label=_("Fall"), queryset=None)
+    case = forms.ModelChoiceField(label=_("Fall"), queryset=None, widget=FastSelect)
 
     class Meta(ContactForm.Meta):
         fields = ["case", "contacted_on", "channel", "duration_minutes", "topics", "note"]
@@ -291,5 +317,15 @@ class QuickContactForm(ContactForm):
         super().__init__(*args, **kwargs)
         self.fields["case"].queryset = cases
         self.fields["case"].empty_label = _("– Fall wählen –")
-        self.fields["case"].label_from_instance = lambda c: f"{c.reference} – {c.subject}"
+        # "Aktenzeichen – Klient/in oder Haushalt", as Case.subject prints it.
+        choices_from_rows(
+            self.fields["case"],
+            ("reference", "client_id", "client__first_name", "client__last_name", "household__name"),
+            case_choice_label,
+        )
         self.order_fields(["case"])
+
+
+def case_choice_label(reference, client_id, first_name, last_name, household_name) -> str:
+    subject = f"{first_name} {last_name}".strip() if client_id else household_name
+    return f"{reference} – {subject}"
