@@ -74,35 +74,49 @@ def _local_date(moment: dt.datetime) -> dt.date:
     return timezone.localtime(moment).date()
 
 
-def case_timeline(case: Case) -> list[TimelineEntry]:
+def case_timeline(case: Case, *, limit: int | None = None) -> list[TimelineEntry]:
     """Contacts, referrals, goal changes, phase changes, handovers and documents, newest first.
 
-    One query per kind, whatever the number of entries.
+    With `limit`, only the newest `limit` entries: each kind is read newest first and cut
+    at `limit`, so a case with years of contacts costs no more than a new one.
+    One query per kind (and one for the contacts' topics), whatever the number of entries.
     """
+
+    def newest(queryset, *order):
+        queryset = queryset.order_by(*order)
+        return queryset if limit is None else queryset[:limit]
+
+    # Each kind read in the order of the sort key below (day, then moment, newest first),
+    # equal moments in the order of the model, as the stable sort keeps them.
     entries: list[TimelineEntry] = []
-    for contact in Contact.objects.filter(case=case).select_related("created_by").prefetch_related("topics"):
+    contacts = Contact.objects.filter(case=case).select_related("created_by").prefetch_related("topics")
+    for contact in newest(contacts, "-contacted_on", "-created_at", "-pk"):
         entries.append(
             TimelineEntry(contact.contacted_on, contact.created_at, "contact", _("Kontakt"), contact)
         )
-    for referral in Referral.objects.filter(case=case).select_related(
+    referrals = Referral.objects.filter(case=case).select_related(
         "actor", "contact_person", "topic", "created_by"
-    ):
+    )
+    for referral in newest(referrals, "-referred_on", "-created_at", "-pk"):
         entries.append(
             TimelineEntry(referral.referred_on, referral.created_at, "referral", _("Vermittlung"), referral)
         )
-    for change in GoalStatusChange.objects.filter(goal__case=case).select_related("goal", "changed_by"):
+    goal_changes = GoalStatusChange.objects.filter(goal__case=case).select_related("goal", "changed_by")
+    for change in newest(goal_changes, "-changed_at", "pk"):
         entries.append(
             TimelineEntry(_local_date(change.changed_at), change.changed_at, "goal", _("Ziel"), change)
         )
-    for change in PhaseChange.objects.filter(case=case).select_related("changed_by", "closure_reason"):
+    phase_changes = PhaseChange.objects.filter(case=case).select_related("changed_by", "closure_reason")
+    for change in newest(phase_changes, "-changed_at", "pk"):
         entries.append(
             TimelineEntry(
                 _local_date(change.changed_at), change.changed_at, "phase", _("Phasenwechsel"), change
             )
         )
-    for handover in CaseAssignment.objects.filter(case=case).select_related(
+    handovers = CaseAssignment.objects.filter(case=case).select_related(
         "from_manager", "to_manager", "assigned_by"
-    ):
+    )
+    for handover in newest(handovers, "-assigned_at", "pk"):
         entries.append(
             TimelineEntry(
                 _local_date(handover.assigned_at),
@@ -112,14 +126,16 @@ def case_timeline(case: Case) -> list[TimelineEntry]:
                 handover,
             )
         )
-    for document in Document.objects.filter(case=case).select_related("created_by"):
+    documents = Document.objects.filter(case=case).select_related("created_by")
+    for document in newest(documents, "-created_at", "-pk"):
         entries.append(
             TimelineEntry(
                 _local_date(document.created_at), document.created_at, "document", _("Dokument"), document
             )
         )
-    entries.sort(key=lambda e: (e.on, e.at or timezone.now()), reverse=True)
-    return entries
+    now = timezone.now()
+    entries.sort(key=lambda e: (e.on, e.at or now), reverse=True)
+    return entries if limit is None else entries[:limit]
 
 
 def case_goals(case: Case) -> QuerySet[Goal]:
@@ -184,12 +200,27 @@ class DueItem:
         return self.due_on < timezone.localdate()
 
 
+# What Mein Arbeitsplatz shows of a case in its lists: reference and client or household.
+DASHBOARD_CASE_COLUMNS = (
+    "reference",
+    "client_id",
+    "household_id",
+    "client__first_name",
+    "client__last_name",
+    "household__name",
+)
+
+
 def dashboard_for(user) -> dict:
     """Everything Mein Arbeitsplatz shows, in a fixed number of queries."""
     today = timezone.localdate()
     my_open = Case.objects.visible_to(user).filter(case_manager=user, phase__in=OPEN_PHASES)
     phase_counts = dict(my_open.values_list("phase").annotate(n=Count("pk")).values_list("phase", "n"))
-    open_cases = list(my_open.with_header().order_by("phase", "-opened_on")[:200])
+    open_cases = list(
+        my_open.select_related("client", "household", "municipality")
+        .only(*DASHBOARD_CASE_COLUMNS, "phase", "opened_on", "municipality__name")
+        .order_by("phase", "-opened_on")[:200]
+    )
     by_phase = []
     for phase in OPEN_PHASES:
         cases = [c for c in open_cases if c.phase == phase]
@@ -204,6 +235,7 @@ def dashboard_for(user) -> dict:
             case__in=Case.objects.visible_to(user),
         )
         .select_related("case__client", "case__household")
+        .only("due_on", "title", "case_id", *(f"case__{c}" for c in DASHBOARD_CASE_COLUMNS))
         .order_by("due_on", "pk")[:100]
     )
     due = [DueItem(f.due_on, f.title, f.case, f) for f in follow_ups]
@@ -214,6 +246,7 @@ def dashboard_for(user) -> dict:
             client__residence_valid_until__lte=horizon,
         )
         .select_related("client", "household")
+        .only(*DASHBOARD_CASE_COLUMNS, "client__residence_status", "client__residence_valid_until")
         .order_by("client__residence_valid_until")[:100]
     )
     deadlines = [
@@ -230,6 +263,7 @@ def dashboard_for(user) -> dict:
         Contact.objects.filter(created_by=user)
         .filter(Q(case__in=Case.objects.visible_to(user)))
         .select_related("case__client", "case__household")
+        .only("contacted_on", "channel", "case_id", *(f"case__{c}" for c in DASHBOARD_CASE_COLUMNS))
         .order_by("-contacted_on", "-pk")[:10]
     )
     return {

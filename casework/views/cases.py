@@ -86,12 +86,23 @@ def _case_forms(case, bound_form=None) -> dict:
     return forms
 
 
+# The case page shows the newest entries of the timeline; `?verlauf=alle` shows all of them,
+# so the page stays fast however long a case runs.
+TIMELINE_RECENT = 50
+TIMELINE_ALL = "alle"
+
+
 def _render_case(request, case, *, bound_form=None, status=200):
     consents = selectors.case_consents(case)
+    show_all = request.GET.get("verlauf") == TIMELINE_ALL
+    # One entry more than shown tells whether there are older ones.
+    timeline = selectors.case_timeline(case, limit=None if show_all else TIMELINE_RECENT + 1)
     context = {
         "case": case,
         "subject": case.subject,
-        "timeline": selectors.case_timeline(case),
+        "timeline": timeline[:TIMELINE_RECENT] if not show_all else timeline,
+        "timeline_has_older": not show_all and len(timeline) > TIMELINE_RECENT,
+        "timeline_all_param": TIMELINE_ALL,
         "goals": selectors.case_goals(case),
         "follow_ups": selectors.case_open_follow_ups(case),
         "consents": consents,
