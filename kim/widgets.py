@@ -31,13 +31,8 @@ def flat_attrs(attrs: dict) -> str:
     return "".join(parts)
 
 
-def _choice_groups(choices):
-    """(group label or None, [(value, label), ...]) for a flat or grouped choice list."""
-    for value, label in choices:
-        if isinstance(label, (list, tuple)):
-            yield value, label
-        else:
-            yield None, ((value, label),)
+def _label_html(label) -> str:
+    return label.__html__() if hasattr(label, "__html__") else html.escape(str(label))
 
 
 class FastSelect(forms.Select):
@@ -48,22 +43,30 @@ class FastSelect(forms.Select):
         if self.allow_multiple_selected:
             final_attrs["multiple"] = True
         wanted = set(self.format_value(value))
+        multiple = self.allow_multiple_selected
         has_selected = False
         parts = [f'<select name="{_escape(name)}"{flat_attrs(final_attrs)}>']
-        for group, options in _choice_groups(self.choices):
-            if group is not None:
-                parts.append(f'\n  <optgroup label="{_escape(group)}">')
-            for option_value, label in options:
-                option_value = "" if option_value is None else str(option_value)
-                selected = (not has_selected or self.allow_multiple_selected) and option_value in wanted
-                has_selected |= selected
-                parts.append(
-                    f'\n  <option value="{_escape(option_value)}"{" selected" if selected else ""}>'
-                    f"{_escape(label)}</option>"
-                )
-            if group is not None:
-                parts.append("\n  </optgroup>")
-        parts.append("\n</select>")
+        add = parts.append
+
+        def option(option_value, label):
+            nonlocal has_selected
+            option_value = "" if option_value is None else str(option_value)
+            selected = (multiple or not has_selected) and option_value in wanted
+            has_selected |= selected
+            add(
+                f'\n  <option value="{html.escape(option_value)}"{" selected" if selected else ""}>'
+                f"{_label_html(label)}</option>"
+            )
+
+        for option_value, label in self.choices:
+            if isinstance(label, (list, tuple)):
+                add(f'\n  <optgroup label="{_escape(option_value)}">')
+                for sub_value, sub_label in label:
+                    option(sub_value, sub_label)
+                add("\n  </optgroup>")
+            else:
+                option(option_value, label)
+        add("\n</select>")
         return mark_safe("".join(parts))
 
 
@@ -85,28 +88,36 @@ class FastCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
         base_attrs = self.build_attrs(self.attrs, attrs)
         id_ = base_attrs.get("id")
         # Each row's attributes in Django's order: the widget's own, the id (numbered per
-        # option), the rest, then `checked`. Only the id and `checked` change from row to row.
-        names = list(base_attrs)
+        # option as in id_for_label), the rest, then `checked`. Only id and `checked` vary.
+        # (BoundField passes the id after aria-invalid; its subwidgets put it first.)
+        names = [*self.attrs, *(k for k in (attrs or {}) if k not in self.attrs)]
+        if id_ and "id" not in self.attrs:
+            names.remove("id")
+            names.insert(len(self.attrs), "id")
         cut = names.index("id") if id_ else len(names)
         before = flat_attrs({k: base_attrs[k] for k in names[:cut]})
         after = flat_attrs({k: base_attrs[k] for k in names[cut + 1 :]})
         checked = flat_attrs(self.checked_attribute)
         start = f'<div class="checkbox-row"><input type="checkbox" name="{_escape(name)}" value="'
+        id_prefix = f"{_escape(id_)}_" if id_ else ""
         wanted = set(self.format_value(value))
         rows = []
-        for index, (group, options) in enumerate(_choice_groups(self.choices)):
-            for subindex, (option_value, label) in enumerate(options):
-                option_value = "" if option_value is None else str(option_value)
-                option_id = ""
-                id_attr = ""
-                if id_:
-                    option_id = _escape(
-                        self.id_for_label(id_, index if group is None else f"{index}_{subindex}")
-                    )
-                    id_attr = f' id="{option_id}"'
-                rows.append(
-                    f'{start}{_escape(option_value)}"{before}{id_attr}{after}'
-                    f"{checked if option_value in wanted else ''}> "
-                    f'<label for="{option_id}">{_escape(label)}</label></div>'
-                )
+        add = rows.append
+
+        def row(option_value, label, index):
+            option_value = "" if option_value is None else str(option_value)
+            option_id = f"{id_prefix}{index}" if id_ else ""
+            id_attr = f' id="{option_id}"' if id_ else ""
+            add(
+                f'{start}{html.escape(option_value)}"{before}{id_attr}{after}'
+                f"{checked if option_value in wanted else ''}> "
+                f'<label for="{option_id}">{_label_html(label)}</label></div>'
+            )
+
+        for index, (option_value, label) in enumerate(self.choices):
+            if isinstance(label, (list, tuple)):
+                for subindex, (sub_value, sub_label) in enumerate(label):
+                    row(sub_value, sub_label, f"{index}_{subindex}")
+            else:
+                row(option_value, label, index)
         return mark_safe("\n  ".join(rows))
