@@ -9,6 +9,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -63,15 +65,33 @@ def case_list(*, user) -> QuerySet[Case]:
 
 @dataclass(frozen=True)
 class TimelineEntry:
+    """One line of a case's timeline, with its text ready to print (the template escapes it):
+
+    "<date> · <label> – <text><a href=link_url>link_text</a><after> <muted>", then the note
+    and who wrote it.
+    """
+
     on: dt.date
     at: dt.datetime | None
     kind: str
     label: str
     obj: Any
+    text: str = ""
+    link_url: str = ""
+    link_text: str = ""
+    after: str = ""
+    muted: str = ""
+    note: str = ""
+    by: str = ""
 
 
 def _local_date(moment: dt.datetime) -> dt.date:
     return timezone.localtime(moment).date()
+
+
+def _display(model, field: str) -> dict:
+    """value -> label of a choice field: `get_FOO_display()` rebuilds this on every call."""
+    return {value: str(label) for value, label in model._meta.get_field(field).flatchoices}
 
 
 def case_timeline(case: Case, *, limit: int | None = None) -> list[TimelineEntry]:
@@ -80,43 +100,117 @@ def case_timeline(case: Case, *, limit: int | None = None) -> list[TimelineEntry
     With `limit`, only the newest `limit` entries: each kind is read newest first and cut
     at `limit`, so a case with years of contacts costs no more than a new one.
     One query per kind (and one for the contacts' topics), whatever the number of entries.
+    Each entry's text is put together here, once, instead of by template tags on every row.
     """
 
     def newest(queryset, *order):
         queryset = queryset.order_by(*order)
         return queryset if limit is None else queryset[:limit]
 
+    def by(user) -> str:
+        return str(user) if user else ""
+
     # Each kind read in the order of the sort key below (day, then moment, newest first),
     # equal moments in the order of the model, as the stable sort keeps them.
     entries: list[TimelineEntry] = []
+    channels = _display(Contact, "channel")
+    minutes, interpreted = str(_("Min.")), str(_("mit Dolmetschung"))
     contacts = Contact.objects.filter(case=case).select_related("created_by").prefetch_related("topics")
     for contact in newest(contacts, "-contacted_on", "-created_at", "-pk"):
+        text = f"{channels.get(contact.channel, contact.channel)}, {contact.duration_minutes} {minutes}"
+        topics = ", ".join(t.name for t in contact.topics.all())
         entries.append(
-            TimelineEntry(contact.contacted_on, contact.created_at, "contact", _("Kontakt"), contact)
+            TimelineEntry(
+                contact.contacted_on,
+                contact.created_at,
+                "contact",
+                _("Kontakt"),
+                contact,
+                text=f"{text}, {interpreted}" if contact.with_interpreter else text,
+                muted=f"({topics})" if topics else "",
+                note=contact.note,
+                by=by(contact.created_by),
+            )
         )
+    statuses = _display(Referral, "status")
+    basis_consent, basis_law = str(_("mit Einwilligung")), str(_("Rechtsgrundlage:"))
+    basis_planned, basis_none = str(_("noch keine Datenweitergabe")), str(_("ohne dokumentierte Grundlage"))
     referrals = Referral.objects.filter(case=case).select_related(
         "actor", "contact_person", "topic", "created_by"
     )
     for referral in newest(referrals, "-referred_on", "-created_at", "-pk"):
-        entries.append(
-            TimelineEntry(referral.referred_on, referral.created_at, "referral", _("Vermittlung"), referral)
-        )
-    goal_changes = GoalStatusChange.objects.filter(goal__case=case).select_related("goal", "changed_by")
-    for change in newest(goal_changes, "-changed_at", "pk"):
-        entries.append(
-            TimelineEntry(_local_date(change.changed_at), change.changed_at, "goal", _("Ziel"), change)
-        )
-    phase_changes = PhaseChange.objects.filter(case=case).select_related("changed_by", "closure_reason")
-    for change in newest(phase_changes, "-changed_at", "pk"):
+        after = f" ({referral.contact_person.name})" if referral.contact_person else ""
+        after += f": {statuses.get(referral.status, referral.status)}"
+        if referral.topic:
+            after += f" · {referral.topic.name}"
+        if referral.consent_id:
+            basis = basis_consent
+        elif referral.legal_basis:
+            basis = f"{basis_law} {referral.legal_basis}"
+        elif referral.status == ReferralStatus.PLANNED:
+            basis = basis_planned
+        else:
+            basis = basis_none
         entries.append(
             TimelineEntry(
-                _local_date(change.changed_at), change.changed_at, "phase", _("Phasenwechsel"), change
+                referral.referred_on,
+                referral.created_at,
+                "referral",
+                _("Vermittlung"),
+                referral,
+                link_url=reverse("network:detail", args=[referral.actor_id]),
+                link_text=referral.actor.name,
+                after=after,
+                muted=f"· {basis}",
+                note=referral.outcome,
             )
         )
+    goal_statuses = _display(GoalStatusChange, "to_status")
+    agreed = str(_("vereinbart,"))
+    goal_changes = GoalStatusChange.objects.filter(goal__case=case).select_related("goal", "changed_by")
+    for change in newest(goal_changes, "-changed_at", "pk"):
+        before = (
+            f"{goal_statuses.get(change.from_status, change.from_status)} →" if change.from_status else agreed
+        )
+        entries.append(
+            TimelineEntry(
+                _local_date(change.changed_at),
+                change.changed_at,
+                "goal",
+                _("Ziel"),
+                change,
+                text=f"„{change.goal.title}“: {before} {goal_statuses.get(change.to_status, '')}",
+            )
+        )
+    phases = _display(PhaseChange, "to_phase")
+    opened = str(_("Fall eröffnet:"))
+    phase_changes = PhaseChange.objects.filter(case=case).select_related("changed_by", "closure_reason")
+    for change in newest(phase_changes, "-changed_at", "pk"):
+        text = f"{phases.get(change.from_phase, change.from_phase)} →" if change.from_phase else opened
+        text += f" {phases.get(change.to_phase, change.to_phase)}"
+        if change.closure_reason:
+            text += f" ({change.closure_reason})"
+        entries.append(
+            TimelineEntry(
+                _local_date(change.changed_at),
+                change.changed_at,
+                "phase",
+                _("Phasenwechsel"),
+                change,
+                text=text,
+                note=change.note,
+                by=by(change.changed_by),
+            )
+        )
+    unassigned = str(_("nicht zugewiesen"))
     handovers = CaseAssignment.objects.filter(case=case).select_related(
         "from_manager", "to_manager", "assigned_by"
     )
     for handover in newest(handovers, "-assigned_at", "pk"):
+        text = f"{handover.from_manager} → " if handover.from_manager else ""
+        text += str(handover.to_manager) if handover.to_manager else unassigned
+        if handover.note:
+            text += f": {handover.note}"
         entries.append(
             TimelineEntry(
                 _local_date(handover.assigned_at),
@@ -124,13 +218,21 @@ def case_timeline(case: Case, *, limit: int | None = None) -> list[TimelineEntry
                 "handover",
                 _("Zuständigkeit"),
                 handover,
+                text=text,
             )
         )
     documents = Document.objects.filter(case=case).select_related("created_by")
     for document in newest(documents, "-created_at", "-pk"):
         entries.append(
             TimelineEntry(
-                _local_date(document.created_at), document.created_at, "document", _("Dokument"), document
+                _local_date(document.created_at),
+                document.created_at,
+                "document",
+                _("Dokument"),
+                document,
+                link_url=reverse("cases:document", args=[case.pk, document.pk]),
+                link_text=document.title,
+                muted=f"({filesizeformat(document.size)})",
             )
         )
     now = timezone.now()
