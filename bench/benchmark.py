@@ -110,11 +110,11 @@ def install_stock_admin() -> None:
     from casework.models import Case, Client, Contact
 
     stock = admin.AdminSite(name="stock_admin")
-    stock.register(Case, type("StockCaseAdmin", (admin.ModelAdmin,), {"search_fields": ["reference"]}))
-    stock.register(
-        Client, type("StockClientAdmin", (admin.ModelAdmin,), {"search_fields": ["last_name", "first_name"]})
-    )
-    stock.register(Contact, type("StockContactAdmin", (admin.ModelAdmin,), {"search_fields": ["case__reference"]}))
+    searches = {Case: ["reference"], Client: ["last_name", "first_name"], Contact: ["case__reference"]}
+    for model, fields in searches.items():
+        stock.register(
+            model, type(f"Stock{model.__name__}Admin", (admin.ModelAdmin,), {"search_fields": fields})
+        )
     urls = types.ModuleType("bench_urls")
     urls.urlpatterns = [path("stock-admin/", stock.urls), path("", include(settings.ROOT_URLCONF))]
     sys.modules["bench_urls"] = urls
@@ -146,8 +146,8 @@ def benchmark_users(info: dict) -> tuple[dict, dict]:
         client = Client()
         client.force_login(user)
         if key == "admin":
-            device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
-                user=user, name="Benchmark", confirmed=True
+            device, _ = TOTPDevice.objects.get_or_create(
+                user=user, name="Benchmark", defaults={"confirmed": True}
             )
             session = client.session
             session[DEVICE_ID_SESSION_KEY] = device.persistent_id
@@ -160,7 +160,7 @@ def pages(info: dict, users: dict) -> list[Page]:
     from casework.models import Case, Client, LegalFramework
     from regions.models import Municipality
 
-    cm, koord = users["cm"], users["koord"]
+    cm = users["cm"]
     region = cm.regions.order_by("pk").first()
     municipality = Municipality.objects.filter(region=region).order_by("pk").first()
     framework = LegalFramework.objects.order_by("pk").first()
@@ -176,6 +176,9 @@ def pages(info: dict, users: dict) -> list[Page]:
     )
     reference = Case.objects.filter(pk=detail_pk).values_list("reference", flat=True).first() or ""
     year = int(info.get("statistics_year") or 2025)
+    opened_2024 = "opened_after=2024-01-01&opened_before=2024-12-31"
+    statistics_query = f"scope=region-{region.pk}&period=year&year={year}"
+    stock = "/stock-admin/casework"
     result = []
     for who in ("cm", "koord"):
         result += [
@@ -188,7 +191,7 @@ def pages(info: dict, users: dict) -> list[Page]:
             Page("Fallliste: meine Fälle", who, "/faelle/?manager=me", 50, 10),
             Page("Fallliste: nicht zugewiesen", who, "/faelle/?manager=none", 50, 10),
             Page("Fallliste: Rechtskreis", who, f"/faelle/?legal_framework={framework.pk}", 50, 10),
-            Page("Fallliste: eröffnet 2024", who, "/faelle/?opened_after=2024-01-01&opened_before=2024-12-31", 50, 10),
+            Page("Fallliste: eröffnet 2024", who, f"/faelle/?{opened_2024}", 50, 10),
             Page("Fallliste: Wiedervorlage überfällig", who, "/faelle/?overdue=true", 50, 10),
             Page("Fallliste: sortiert nach Aktenzeichen", who, "/faelle/?o=reference", 50, 10),
             Page(
@@ -205,7 +208,7 @@ def pages(info: dict, users: dict) -> list[Page]:
             Page("Netzwerk: Kommune", who, f"/netzwerk/?municipality={municipality.pk}", 50),
         ]
     result += [
-        Page("Statistik: Teilregion, Jahr", "koord", f"/statistik/?scope=region-{region.pk}&period=year&year={year}", 300),
+        Page("Statistik: Teilregion, Jahr", "koord", f"/statistik/?{statistics_query}", 300),
         Page("Admin: Fälle", "admin", "/admin/casework/case/", 150),
         Page("Admin: Fälle, Suche Aktenzeichen", "admin", f"/admin/casework/case/?q={reference}", 150),
         Page("Admin: Fälle, Suche Name", "admin", f"/admin/casework/case/?q={common_name}", 150),
@@ -214,9 +217,9 @@ def pages(info: dict, users: dict) -> list[Page]:
         Page("Admin: Kontakte, Suche Aktenzeichen", "admin", f"/admin/casework/contact/?q={reference}", 150),
         Page("Admin: Protokoll", "admin", "/admin/audit/auditentry/", 150),
         Page("Admin: Protokoll, Suche Aktenzeichen", "admin", f"/admin/audit/auditentry/?q={reference}", 150),
-        Page("Stock-Admin: Fälle, Suche Aktenzeichen", "admin", f"/stock-admin/casework/case/?q={reference}"),
-        Page("Stock-Admin: Klient/innen, Suche Name", "admin", f"/stock-admin/casework/client/?q={common_name}"),
-        Page("Stock-Admin: Kontakte, Suche Aktenzeichen", "admin", f"/stock-admin/casework/contact/?q={reference}"),
+        Page("Stock-Admin: Fälle, Suche Aktenzeichen", "admin", f"{stock}/case/?q={reference}"),
+        Page("Stock-Admin: Klient/innen, Suche Name", "admin", f"{stock}/client/?q={common_name}"),
+        Page("Stock-Admin: Kontakte, Suche Aktenzeichen", "admin", f"{stock}/contact/?q={reference}"),
     ]
     return result
 
@@ -300,7 +303,7 @@ def table_sizes() -> dict[str, int]:
     sizes = {}
     with connection.cursor() as cursor:
         for label, table in tables.items():
-            cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 - fixed table names
+            cursor.execute(f"SELECT count(*) FROM {table}")
             sizes[label] = cursor.fetchone()[0]
     return sizes
 
@@ -316,7 +319,8 @@ def machine() -> str:
         pass
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
-    return f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, Python {platform.python_version()}, load {load}"
+    python = platform.python_version()
+    return f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, Python {python}, load {load}"
 
 
 def report(results: list[Measurement], audit_times: list[float], sizes: dict, requests: int) -> str:
@@ -333,7 +337,8 @@ def report(results: list[Measurement], audit_times: list[float], sizes: dict, re
         "(middleware, view, templates; DEBUG off). SQL = time inside the database driver; rest = Python "
         "and rendering; floor = the page's statements run directly on a cursor.",
         "",
-        "| page | as | status | p50 ms | p95 ms | SQL p50 ms | rest p50 ms | floor p50 ms | queries | bar | ok |",
+        "| page | as | status | p50 ms | p95 ms | SQL p50 ms | rest p50 ms | floor p50 ms | queries | bar "
+        "| ok |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for m in results:

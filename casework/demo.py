@@ -72,6 +72,7 @@ from .models import (
     ResidenceStatus,
     Topic,
 )
+from .names import search_key
 from .services import format_reference
 
 DEFAULT_DISTRICT_KEY = "05558"
@@ -1039,6 +1040,7 @@ class NewCase:
             "opened_on": self.opened_on,
             "closed_on": self.closed_on,
             "closure_reason_id": self.closure_reason_id,
+            "search_name": self.client.search_key if self.client else search_key(self.household.name),
         }
 
 

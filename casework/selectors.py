@@ -2,7 +2,6 @@
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
@@ -20,6 +19,7 @@ from accounts.roles import (
     COORDINATION,
     restrict_to_district,
     restrict_to_regions,
+    user_municipalities,
     works_with_cases,
 )
 from regions.models import Municipality, Region
@@ -45,6 +45,7 @@ from .models import (
     ReferralStatus,
     Topic,
 )
+from .names import normalise_name
 
 
 def residence_warning_days() -> int:
@@ -52,12 +53,20 @@ def residence_warning_days() -> int:
 
 
 def case_list(*, user) -> QuerySet[Case]:
-    """The cases a user may see, with what the case list shows for each row."""
+    """The cases a user may see, for the case list's filters and sorting.
+
+    Only the case table: the list's indexes answer the filters, the count and the page's ids
+    from it (Case.Meta.indexes). `with_list_columns` adds what a row shows, for one page.
+    """
+    return Case.objects.visible_to(user)
+
+
+def with_list_columns(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """What a row of the case list (and its export) shows, fetched with the cases."""
     today = timezone.localdate()
     overdue = FollowUp.objects.filter(case=OuterRef("pk"), done_at__isnull=True, due_on__lt=today)
     return (
-        Case.objects.visible_to(user)
-        .with_header()
+        cases.with_header()
         .annotate(has_overdue_follow_up=Exists(overdue))
         .prefetch_related(Prefetch("legal_frameworks", queryset=LegalFramework.objects.only("name")))
     )
@@ -393,6 +402,13 @@ def municipalities_for(user) -> QuerySet[Municipality]:
     return restrict_to_regions(municipalities, user, region_path="region")
 
 
+def case_filter_municipalities(user) -> list[Municipality]:
+    """The municipalities (with region and district) the case list offers as filters."""
+    if user.is_superuser:
+        return list(Municipality.objects.select_related("region__district").order_by("name", "pk"))
+    return user_municipalities(user)
+
+
 def client_list(*, user) -> QuerySet:
     """Clients the user may see, with what the client list shows for each row."""
     open_cases = Count("cases", filter=Q(cases__phase__in=OPEN_PHASES), distinct=True)
@@ -465,17 +481,6 @@ def case_manager_candidates(*, user) -> QuerySet:
 # Close spellings of one name: Jusuf/Yusuf, Yılmaz/Yilmaz, Müller/Mueller.
 DUPLICATE_NAME_SIMILARITY = 0.85
 DUPLICATE_CANDIDATE_LIMIT = 200
-_NAME_FOLDING = str.maketrans(
-    {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ı": "i", "ø": "o", "ł": "l", "đ": "d", "æ": "ae", "œ": "oe"}
-)
-
-
-def normalise_name(name: str) -> str:
-    """Lower case, German umlauts spelt out, other accents dropped, single spaces."""
-    folded = name.lower().translate(_NAME_FOLDING)
-    decomposed = unicodedata.normalize("NFKD", folded)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(plain.split())
 
 
 def _letter_variants() -> dict[str, str]:

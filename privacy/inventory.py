@@ -234,6 +234,8 @@ INVENTORY: dict[str, Entry] = {
         "casework.case",
         case_manager=keep(PERSONAL, STAFF),
         legal_frameworks=keep(SPECIAL, STATISTICS),
+        # The client's name in searchable form: it goes with the client's identity.
+        search_name=anonymise(PERSONAL, ""),
     ),
     **_all_none(
         "casework.phasechange", ("id", "case", "from_phase", "to_phase", "changed_at", "closure_reason")

@@ -1,28 +1,27 @@
 """Filters of the case list."""
 
+import re
+from collections import defaultdict
+
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
-from accounts.roles import region_ids
 from casework.lifecycle import OPEN_PHASES, Phase
 from casework.models import Case, FollowUp, LegalFramework
-from casework.selectors import municipalities_for, regions_for
-from regions.models import Municipality, Region
+from casework.names import normalise_name
+from casework.selectors import case_filter_municipalities, case_manager_candidates
 
 OPEN = "open"
 MINE = "me"
 UNASSIGNED = "none"
 
 
-def _staff_for(user):
-    staff = User.objects.filter(is_active=True, managed_cases__isnull=False).distinct()
-    if not user.is_superuser:
-        staff = staff.filter(regions__in=region_ids(user))
-    return staff.order_by("last_name", "first_name")
+# A complete Aktenzeichen ("COE-2024-00123") or its beginning ("coe-2024", "COE-2024-001").
+REFERENCE_PATTERN = re.compile(r"^[A-Za-z]{2,5}-\d{4}(-\d{0,5})?$")
+REFERENCE_LENGTH = 14
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -31,14 +30,11 @@ class CaseFilter(django_filters.FilterSet):
         method="filter_search",
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Aktenzeichen oder Name")}),
     )
-    region = django_filters.ModelChoiceFilter(
-        label=_("Teilregion"),
-        field_name="municipality__region",
-        queryset=Region.objects.none(),
-        empty_label=_("alle"),
-    )
-    municipality = django_filters.ModelChoiceFilter(
-        label=_("Kommune"), queryset=Municipality.objects.none(), empty_label=_("alle")
+    # Regions and municipalities filter by the municipality ids the case indexes carry; their
+    # choices come from the list the access check already read (accounts.roles).
+    region = django_filters.ChoiceFilter(label=_("Teilregion"), method="filter_region", empty_label=_("alle"))
+    municipality = django_filters.ChoiceFilter(
+        label=_("Kommune"), method="filter_municipality", empty_label=_("alle")
     )
     phase = django_filters.ChoiceFilter(
         label=_("Phase"),
@@ -51,7 +47,7 @@ class CaseFilter(django_filters.FilterSet):
     )
     legal_framework = django_filters.ModelChoiceFilter(
         label=_("Rechtskreis"),
-        field_name="legal_frameworks",
+        method="filter_legal_framework",
         queryset=LegalFramework.objects.filter(is_active=True),
         empty_label=_("alle"),
     )
@@ -67,13 +63,12 @@ class CaseFilter(django_filters.FilterSet):
     )
     o = django_filters.OrderingFilter(
         label=_("Sortierung"),
+        # Only orders the case indexes serve (Case.Meta.indexes): a sort by a joined column
+        # would sort every visible case before showing the first 50.
         fields=[
             ("reference", "reference"),
             ("opened_on", "opened_on"),
-            ("client__last_name", "name"),
-            ("phase", "phase"),
-            ("municipality__name", "municipality"),
-            ("case_manager__last_name", "manager"),
+            ("search_name", "name"),
         ],
     )
 
@@ -84,27 +79,58 @@ class CaseFilter(django_filters.FilterSet):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.filters["region"].queryset = regions_for(user)
-        self.filters["municipality"].queryset = municipalities_for(user)
+        municipalities = case_filter_municipalities(user)
+        self.municipalities_by_region = defaultdict(list)
+        regions = {}
+        for municipality in municipalities:
+            self.municipalities_by_region[municipality.region_id].append(municipality.pk)
+            regions[municipality.region_id] = municipality.region
+        self.filters["region"].extra["choices"] = [
+            (str(region.pk), str(region)) for region in sorted(regions.values(), key=lambda r: str(r))
+        ]
+        self.filters["municipality"].extra["choices"] = [(str(m.pk), m.name) for m in municipalities]
         self.filters["manager"].extra["choices"] = [
             (MINE, _("meine Fälle")),
             (UNASSIGNED, _("nicht zugewiesen")),
-            *[(str(u.pk), str(u)) for u in _staff_for(user)],
+            *[
+                (str(u.pk), str(u))
+                for u in case_manager_candidates(user=user).only("first_name", "last_name")
+            ],
         ]
 
+    @property
+    def qs(self):
+        # The id breaks ties, so a page boundary never falls between two equal names or dates.
+        cases = super().qs
+        ordering = cases.query.order_by or Case._meta.ordering
+        if not any(term.lstrip("-") in ("id", "pk", "reference") for term in ordering):
+            direction = "-" if str(ordering[0]).startswith("-") else ""
+            cases = cases.order_by(*ordering, f"{direction}id")
+        return cases
+
     def filter_search(self, queryset, name, value):
+        """An Aktenzeichen (whole or its beginning) or words of a name, however spelt.
+
+        Names are matched in Case.search_name (casework/names.py) with one trigram index on
+        PostgreSQL: "mueller", "muller" and "Müller" all find Müller."""
         value = value.strip()
         if not value:
             return queryset
-        words = value.split()
-        name_match = Q()
+        if REFERENCE_PATTERN.match(value):
+            reference = value.upper()
+            if len(reference) == REFERENCE_LENGTH:
+                return queryset.filter(reference=reference)
+            return queryset.filter(reference__startswith=reference)
+        words = normalise_name(value).split()
         for word in words:
-            name_match &= (
-                Q(client__last_name__icontains=word)
-                | Q(client__first_name__icontains=word)
-                | Q(household__name__icontains=word)
-            )
-        return queryset.filter(Q(reference__iexact=value) | Q(reference__istartswith=value) | name_match)
+            queryset = queryset.filter(search_name__contains=word)
+        return queryset
+
+    def filter_region(self, queryset, name, value):
+        return queryset.filter(municipality_id__in=self.municipalities_by_region[int(value)])
+
+    def filter_municipality(self, queryset, name, value):
+        return queryset.filter(municipality_id=int(value))
 
     def filter_phase(self, queryset, name, value):
         if value == OPEN:
@@ -117,6 +143,11 @@ class CaseFilter(django_filters.FilterSet):
         if value == UNASSIGNED:
             return queryset.filter(case_manager__isnull=True)
         return queryset.filter(case_manager_id=value)
+
+    def filter_legal_framework(self, queryset, name, value):
+        # EXISTS rather than a join: no duplicate rows, and no DISTINCT over the whole list.
+        chosen = Case.legal_frameworks.through.objects.filter(case=OuterRef("pk"), legalframework=value)
+        return queryset.filter(Exists(chosen))
 
     def filter_overdue(self, queryset, name, value):
         overdue = FollowUp.objects.filter(

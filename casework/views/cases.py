@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponseRedirect
@@ -36,6 +35,7 @@ from casework.forms.cases import (
 from casework.models import Actor, Case, Consent, DataCategory, Document, FollowUp, Goal
 from casework.submit_once import ALREADY_SAVED, AlreadySubmitted, pop_submit_token, run_once
 from kim.drafts import RESTORED, login_required_keep_input, take_draft
+from kim.pagination import CappedPaginator
 
 from .access import get_case_for_user
 
@@ -54,9 +54,12 @@ def case_list(request):
     )
     cases = case_filter.qs if case_filter.is_bound else case_filter.queryset
     audit_filterset_search(user=request.user, filterset=case_filter)
-    if not request.GET.get("o"):
-        cases = cases.order_by("-opened_on", "-pk")
-    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    paginator = CappedPaginator(
+        cases,
+        CASES_PER_PAGE,
+        fetch_rows=lambda ids: selectors.with_list_columns(Case.objects.filter(pk__in=ids)),
+    )
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "casework/cases/list.html",
