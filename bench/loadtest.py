@@ -275,12 +275,16 @@ def main() -> None:
     ramp = [s for s in samples if s.kind != "login" and s.started < args.ramp]
     logins = [s for s in samples if s.kind == "login"]
     errors = [s for s in samples if s.error]
-    all_in = f"{max(logged_in) - t0:.0f} s" if len(logged_in) == len(users) else "never"
+    all_in = (
+        f"all at {max(logged_in) - t0:.0f} s after the start"
+        if len(logged_in) == len(users)
+        else "the others' logins failed"
+    )
     lines = [
         f"Load test: {args.users} users, logins spread over {args.ramp:.0f} s, then a {args.seconds} s "
         f"measured window; think time exponential, mean {args.think:g} s (cap {10 * args.think:g} s); "
         f"run took {duration:.0f} s.",
-        f"Signed in: {len(logged_in)} of {len(users)} (all at {all_in} after the start). "
+        f"Signed in: {len(logged_in)} of {len(users)} ({all_in}). "
         f"Requests in the window (all users signed in): {len(window)}, "
         f"{len(window) / args.seconds:.1f} requests/s. Errors in the whole run: {len(errors)}.",
         "",

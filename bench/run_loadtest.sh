@@ -4,7 +4,9 @@
 # SECONDS is the measured window; the logins' ramp (30 s by default) comes before it.
 # KIM_LOADTEST_REUSE_DB=1 keeps an existing kim_loadtest database instead of seeding a new one.
 # gunicorn runs as scripts/serve runs it: KIM_WORKERS (default 2 × cores + 1) sync workers,
-# KIM_THREADS (default 1) threads each. Its error log: /tmp/kim-loadtest-gunicorn.log.
+# KIM_THREADS (default 1) threads each. Its error log: /tmp/kim-loadtest-gunicorn.log; its access
+# log, with each request's time inside gunicorn (without the wait in the listen queue):
+# /tmp/kim-loadtest-access.log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 users="${1:-100}"; seconds="${2:-120}"; cases="${3:-10000}"
@@ -25,9 +27,10 @@ else
 fi
 .venv/bin/python manage.py collectstatic --noinput -v0
 workers="${KIM_WORKERS:-$((2 * $(nproc) + 1))}"; threads="${KIM_THREADS:-1}"
-: >/tmp/kim-loadtest-gunicorn.log
+: >/tmp/kim-loadtest-gunicorn.log; : >/tmp/kim-loadtest-access.log
 .venv/bin/gunicorn kim.wsgi:application --bind 127.0.0.1:8811 --workers "$workers" --threads "$threads" \
-  --timeout 60 --access-logfile /dev/null --error-logfile /tmp/kim-loadtest-gunicorn.log &
+  --timeout 60 --error-logfile /tmp/kim-loadtest-gunicorn.log \
+  --access-logfile /tmp/kim-loadtest-access.log --access-logformat '%(t)s "%(m)s %(U)s" %(s)s %(M)sms' &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 30); do curl -sf -o /dev/null http://127.0.0.1:8811/anmelden/ && break; sleep 1; done
