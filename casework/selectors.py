@@ -337,13 +337,15 @@ def dashboard_for(user) -> dict:
         cases = [c for c in open_cases if c.phase == phase]
         by_phase.append({"phase": Phase(phase), "count": phase_counts.get(phase, 0), "cases": cases})
 
+    # Scoped by a join to the case's region rather than `case__in=<every case the user may
+    # see>`: the user's own follow-ups and contacts are few, the cases of their regions many.
     follow_ups = list(
-        FollowUp.objects.filter(
-            assigned_to=user,
-            done_at__isnull=True,
-            due_on__lte=today,
-            case__phase__in=OPEN_PHASES,
-            case__in=Case.objects.visible_to(user),
+        restrict_to_regions(
+            FollowUp.objects.filter(
+                assigned_to=user, done_at__isnull=True, due_on__lte=today, case__phase__in=OPEN_PHASES
+            ),
+            user,
+            region_path="case__municipality__region",
         )
         .select_related("case__client", "case__household")
         .only("due_on", "title", "case_id", *(f"case__{c}" for c in DASHBOARD_CASE_COLUMNS))
@@ -371,8 +373,9 @@ def dashboard_for(user) -> dict:
     ]
 
     recent_contacts = list(
-        Contact.objects.filter(created_by=user)
-        .filter(Q(case__in=Case.objects.visible_to(user)))
+        restrict_to_regions(
+            Contact.objects.filter(created_by=user), user, region_path="case__municipality__region"
+        )
         .select_related("case__client", "case__household")
         .only("contacted_on", "channel", "case_id", *(f"case__{c}" for c in DASHBOARD_CASE_COLUMNS))
         .order_by("-contacted_on", "-pk")[:10]
