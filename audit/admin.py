@@ -7,47 +7,20 @@ looks up exact values through an index.
 """
 
 from django.contrib import admin
-from django.core.paginator import Paginator
-from django.db import connections
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.roles import ADMINISTRATION, has_role
 from casework.admin import normalise_reference
+from kim.pagination import EstimatedCountPaginator
 
 from .admin_mixins import AuditedAdminMixin
 from .models import AuditEntry
-
-ESTIMATE_ABOVE_ROWS = 100_000
 
 
 def may_read_audit_trail(user) -> bool:
     """Superusers and the Administration role read the trail; nobody else, not even Koordination."""
     return bool(user.is_active and user.is_staff and (user.is_superuser or has_role(user, ADMINISTRATION)))
-
-
-class EstimatedCountPaginator(Paginator):
-    """The unfiltered list takes its row count from PostgreSQL's statistics.
-
-    `COUNT(*)` over twenty million rows takes seconds on every page view; an estimate
-    is enough to page through the newest entries. Filtered lists and small tables count.
-    """
-
-    @cached_property
-    def count(self) -> int:
-        queryset = self.object_list
-        connection = connections[queryset.db]
-        if connection.vendor == "postgresql" and not queryset.query.where:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
-                    [queryset.model._meta.db_table],
-                )
-                row = cursor.fetchone()
-            if row and row[0] > ESTIMATE_ABOVE_ROWS:
-                return row[0]
-        return super().count
 
 
 class ObjectTypeFilter(admin.SimpleListFilter):

@@ -33,6 +33,7 @@ from django.utils.translation import ngettext
 
 from accounts.roles import restrict_cases, restrict_clients
 from audit.admin_mixins import audited
+from kim.pagination import EstimatedCountPaginator
 
 from . import services
 from .concurrency import ConcurrentEditError, bump_version
@@ -58,6 +59,7 @@ from .models import (
     Referral,
     Topic,
 )
+from .names import normalise_name
 
 CASE_MUNICIPALITY_OUTSIDE_DISTRICT = _(
     "Die Kommune gehört nicht zum Kreis dieses Falls (%(district)s). "
@@ -89,6 +91,7 @@ class LargeTableMixin:
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
     list_per_page = 50
+    paginator = EstimatedCountPaginator
 
 
 class ReferenceSearchMixin:
@@ -104,7 +107,22 @@ class ReferenceSearchMixin:
         reference = normalise_reference(search_term)
         if reference is not None:
             return queryset.filter(**{self.reference_lookup: reference}), False
+        if search_term.strip() and not self._other_search_fields(request):
+            # What is no Aktenzeichen matches none: no need to compare every row's.
+            return queryset.none(), False
+        request._kim_search_without_reference = True
         return super().get_search_results(request, queryset, search_term)
+
+    def get_search_fields(self, request):
+        fields = super().get_search_fields(request)
+        if getattr(request, "_kim_search_without_reference", False):
+            return self._other_search_fields(request)
+        return fields
+
+    def _other_search_fields(self, request) -> list[str]:
+        return [
+            name for name in super().get_search_fields(request) if name.lstrip("=^@") != self.reference_lookup
+        ]
 
 
 class CaseScopeMixin:
@@ -489,7 +507,6 @@ class ClientAdmin(VersionedAdminMixin, LargeTableMixin, admin.ModelAdmin):
     list_select_related = ("municipality", "household")
     list_filter = (
         "municipality__region",
-        "municipality",
         "residence_status",
         "residence_valid_until",
         "legal_frameworks",
@@ -675,18 +692,19 @@ class CaseAdmin(VersionedAdminMixin, CaseScopeMixin, ReferenceSearchMixin, Large
         "closed_on",
     )
     list_select_related = ("client", "household", "municipality__region", "case_manager")
+    # No filter by case manager or municipality: at state scale those lists run to
+    # thousands of entries; search and the region filter narrow the list instead.
     list_filter = (
         "phase",
         "district",
         "municipality__region",
-        "municipality",
-        "case_manager",
         "legal_frameworks",
         "closure_reason",
         "opened_on",
         "closed_on",
     )
-    search_fields = ("=reference", "^client__last_name", "^household__name")
+    # An Aktenzeichen, or words of the client's or household's name (Case.search_name).
+    search_fields = ("=reference", "search_name")
     autocomplete_fields = ("client", "household", "municipality", "case_manager")
     filter_horizontal = ("legal_frameworks",)
     # Written only by services.case_open and services.case_change_phase.
@@ -717,6 +735,14 @@ class CaseAdmin(VersionedAdminMixin, CaseScopeMixin, ReferenceSearchMixin, Large
     @admin.display(description=_("Klient/in bzw. Haushalt"))
     def subject(self, obj: Case) -> str:
         return str(obj.subject)
+
+    def get_search_results(self, request, queryset, search_term):
+        reference = normalise_reference(search_term)
+        if reference is not None:
+            return queryset.filter(reference=reference), False
+        for word in normalise_name(search_term).split():
+            queryset = queryset.filter(search_name__contains=word)
+        return queryset, False
 
     @admin.display(description=_("Teilregion"), ordering="municipality__region__name")
     def region(self, obj: Case) -> str:

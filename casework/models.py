@@ -13,6 +13,7 @@ from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -316,6 +317,9 @@ class Client(VersionedModel, TimeStampedModel):
         ordering = ["last_name", "first_name"]
         indexes = [
             models.Index(fields=["last_name", "first_name"], name="client_name_idx"),
+            # The admin's "=external_id" search compares upper case. Name searches: trigram
+            # indexes on PostgreSQL (migration 0006).
+            models.Index(Upper("external_id"), name="client_external_id_upper_idx"),
             models.Index(fields=["date_of_birth"], name="client_birth_idx"),
         ]
         constraints = [
@@ -505,8 +509,13 @@ class Case(VersionedModel, TimeStampedModel):
 
     def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")
-        if update_fields is None and (self.client_id or self.household_id):
-            self.search_name = self.subject.search_key if self.client_id else search_key(self.subject.name)
+        if update_fields is None or {"client", "household"} & set(update_fields):
+            if self.client_id or self.household_id:
+                self.search_name = (
+                    self.subject.search_key if self.client_id else search_key(self.subject.name)
+                )
+                if update_fields is not None:
+                    kwargs["update_fields"] = [*update_fields, "search_name"]
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -673,6 +682,8 @@ class Contact(CaseEntry):
         ordering = ["-contacted_on", "-id"]
         indexes = [
             models.Index(fields=["case", "contacted_on"], name="contact_case_date_idx"),
+            # The newest contacts first, as the admin lists them.
+            models.Index(fields=["contacted_on", "id"], name="contact_date_idx"),
             models.Index(fields=["created_by", "contacted_on"], name="contact_author_date_idx"),
         ]
         constraints = [
