@@ -310,6 +310,10 @@ class DueItem:
     def is_overdue(self) -> bool:
         return self.due_on < timezone.localdate()
 
+    @property
+    def due_on_text(self) -> str:
+        return f"{self.due_on:%d.%m.%Y}"
+
 
 # What Mein Arbeitsplatz shows of a case in its lists: reference and client or household.
 DASHBOARD_CASE_COLUMNS = (
