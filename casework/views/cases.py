@@ -40,6 +40,8 @@ from kim.pagination import CappedPaginator
 from .access import get_case_for_user
 
 CASES_PER_PAGE = 50
+# Beyond this many the list says "mehr als …": counting further costs time and helps nobody.
+CASES_COUNT_CAP = 10_000
 
 
 def _case_page(request, pk: int, **kwargs) -> str:
@@ -58,6 +60,7 @@ def case_list(request):
         cases,
         CASES_PER_PAGE,
         fetch_rows=lambda ids: selectors.with_list_columns(Case.objects.filter(pk__in=ids)),
+        count_cap=CASES_COUNT_CAP,
     )
     page = paginator.get_page(request.GET.get("page"))
     return render(
