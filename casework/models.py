@@ -509,13 +509,11 @@ class Case(VersionedModel, TimeStampedModel):
 
     def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")
-        if update_fields is None or {"client", "household"} & set(update_fields):
-            if self.client_id or self.household_id:
-                self.search_name = (
-                    self.subject.search_key if self.client_id else search_key(self.subject.name)
-                )
-                if update_fields is not None:
-                    kwargs["update_fields"] = [*update_fields, "search_name"]
+        subject_written = update_fields is None or {"client", "household"} & set(update_fields)
+        if subject_written and (self.client_id or self.household_id):
+            self.search_name = self.subject.search_key if self.client_id else search_key(self.subject.name)
+            if update_fields is not None:
+                kwargs["update_fields"] = [*update_fields, "search_name"]
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

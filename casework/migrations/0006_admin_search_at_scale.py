@@ -4,7 +4,6 @@ import django.db.models.functions.text
 from django.conf import settings
 from django.db import migrations, models
 
-
 # The admin searches clients with `^last_name`/`^first_name`: UPPER(name) LIKE 'TERM%'.
 # A trigram index on the same expressions serves that (and substring searches) on PostgreSQL.
 CLIENT_NAME_INDEX = (
