@@ -48,6 +48,22 @@ def staff_for_regions(region_pks):
     )
 
 
+def district_actors(case):
+    """The actors a case's referrals and consents may name: the active ones of its district."""
+    return Actor.objects.filter(is_active=True, district=case.district_id)
+
+
+ACTOR_ROW = ("name", "actor_type__name")
+
+
+def district_actor_rows(case) -> list[tuple]:
+    """(pk, name, type) of `district_actors(case)`, read once per request for the referral
+    and the consent form alike (kept on the case object, which lives as long as the request)."""
+    if not hasattr(case, "_kim_actor_rows"):
+        case._kim_actor_rows = list(district_actors(case).values_list("pk", *ACTOR_ROW))
+    return case._kim_actor_rows
+
+
 class ContactForm(forms.ModelForm):
     class Meta:
         model = Contact
@@ -114,10 +130,13 @@ class ReferralForm(forms.ModelForm):
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
-        actors = Actor.objects.filter(is_active=True, district=case.district_id)
+        actors = district_actors(case)
         self.fields["actor"].queryset = actors
         choices_from_rows(
-            self.fields["actor"], ("name", "actor_type__name"), lambda name, kind: f"{name} ({kind})"
+            self.fields["actor"],
+            ACTOR_ROW,
+            lambda name, kind: f"{name} ({kind})",
+            rows=lambda: district_actor_rows(case),
         )
         self.fields["contact_person"].queryset = ContactPerson.objects.filter(
             is_active=True, actor__in=actors.values("pk")
@@ -205,8 +224,10 @@ class ConsentForm(forms.ModelForm):
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["actors"].queryset = Actor.objects.filter(is_active=True, district=case.district_id)
-        choices_from_rows(self.fields["actors"], ("name",), str)
+        self.fields["actors"].queryset = district_actors(case)
+        choices_from_rows(
+            self.fields["actors"], ACTOR_ROW, lambda name, kind: name, rows=lambda: district_actor_rows(case)
+        )
         self.fields["data_categories"].queryset = DataCategory.objects.filter(is_active=True)
         self.fields["given_on"].initial = timezone.localdate
         self.fields["actors"].help_text = _(
