@@ -22,6 +22,7 @@ from accounts.roles import (
     user_municipalities,
     works_with_cases,
 )
+from kim.links import UrlForPks
 from regions.models import Municipality, Region
 
 from .consent import ACTORS_WITHOUT_BASIS, actors_without_basis, recent_ongoing_referrals
@@ -70,6 +71,94 @@ def with_list_columns(cases: QuerySet[Case]) -> QuerySet[Case]:
         .annotate(has_overdue_follow_up=Exists(overdue))
         .prefetch_related(Prefetch("legal_frameworks", queryset=LegalFramework.objects.only("name")))
     )
+
+
+@dataclass(frozen=True, slots=True)
+class CaseListRow:
+    """One row of the case list, every value ready to print."""
+
+    pk: int
+    reference: str
+    url: str
+    subject: str
+    has_overdue_follow_up: bool
+    phase: str
+    phase_label: str
+    municipality: str
+    region: str
+    legal_frameworks: str
+    case_manager: str
+    opened_on: str
+
+
+def case_list_rows(ids: list[int]) -> list[CaseListRow]:
+    """The rows of one page of the case list (the ids come from the list's filters).
+
+    Plain values, no model instances: a page is 50 rows of a dozen short texts each."""
+    detail = UrlForPks("cases:detail")
+    phase_labels = dict(Phase.choices)
+    overdue = FollowUp.objects.filter(
+        case=OuterRef("pk"), done_at__isnull=True, due_on__lt=timezone.localdate()
+    )
+    frameworks: dict[int, list[str]] = {}
+    links = Case.legal_frameworks.through.objects.filter(case_id__in=ids).order_by(
+        "legalframework__sort_order", "legalframework__name"
+    )
+    for case_id, name in links.values_list("case_id", "legalframework__name"):
+        frameworks.setdefault(case_id, []).append(name)
+    rows = (
+        Case.objects.filter(pk__in=ids)
+        .annotate(has_overdue=Exists(overdue))
+        .values_list(
+            "pk",
+            "reference",
+            "phase",
+            "opened_on",
+            "client__first_name",
+            "client__last_name",
+            "household__name",
+            "municipality__name",
+            "municipality__region__name",
+            "case_manager__first_name",
+            "case_manager__last_name",
+            "case_manager__username",
+            "has_overdue",
+        )
+    )
+    result = []
+    for (
+        pk,
+        reference,
+        phase,
+        opened_on,
+        first_name,
+        last_name,
+        household,
+        municipality,
+        region,
+        manager_first,
+        manager_last,
+        manager_username,
+        has_overdue,
+    ) in rows:
+        manager = f"{manager_first or ''} {manager_last or ''}".strip() or (manager_username or "")
+        result.append(
+            CaseListRow(
+                pk=pk,
+                reference=reference,
+                url=detail(pk),
+                subject=household if household is not None else f"{first_name} {last_name}".strip(),
+                has_overdue_follow_up=has_overdue,
+                phase=phase,
+                phase_label=str(phase_labels.get(phase, phase)),
+                municipality=municipality,
+                region=region,
+                legal_frameworks=", ".join(frameworks.get(pk, ())),
+                case_manager=manager,
+                opened_on=f"{opened_on:%d.%m.%Y}",
+            )
+        )
+    return result
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from casework.lifecycle import OPEN_PHASES, Phase
 from casework.models import Case, FollowUp, LegalFramework
 from casework.names import normalise_name
 from casework.selectors import case_filter_municipalities, case_manager_candidates
+from kim.widgets import FastSelect
 
 OPEN = "open"
 MINE = "me"
@@ -32,24 +33,28 @@ class CaseFilter(django_filters.FilterSet):
     )
     # Regions and municipalities filter by the municipality ids the case indexes carry; their
     # choices come from the list the access check already read (accounts.roles).
-    region = django_filters.ChoiceFilter(label=_("Teilregion"), method="filter_region", empty_label=_("alle"))
+    region = django_filters.ChoiceFilter(
+        label=_("Teilregion"), method="filter_region", empty_label=_("alle"), widget=FastSelect
+    )
     municipality = django_filters.ChoiceFilter(
-        label=_("Kommune"), method="filter_municipality", empty_label=_("alle")
+        label=_("Kommune"), method="filter_municipality", empty_label=_("alle"), widget=FastSelect
     )
     phase = django_filters.ChoiceFilter(
         label=_("Phase"),
         choices=[(OPEN, _("alle offenen")), *Phase.choices],
         method="filter_phase",
         empty_label=_("alle"),
+        widget=FastSelect,
     )
     manager = django_filters.ChoiceFilter(
-        label=_("Case Manager/in"), method="filter_manager", empty_label=_("alle")
+        label=_("Case Manager/in"), method="filter_manager", empty_label=_("alle"), widget=FastSelect
     )
     legal_framework = django_filters.ModelChoiceFilter(
         label=_("Rechtskreis"),
         method="filter_legal_framework",
         queryset=LegalFramework.objects.filter(is_active=True),
         empty_label=_("alle"),
+        widget=FastSelect,
     )
     opened = django_filters.DateFromToRangeFilter(
         label=_("eröffnet zwischen"),
@@ -59,7 +64,7 @@ class CaseFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(
         label=_("Wiedervorlage überfällig"),
         method="filter_overdue",
-        widget=forms.Select(choices=[("", _("egal")), ("true", _("ja")), ("false", _("nein"))]),
+        widget=FastSelect(choices=[("", _("egal")), ("true", _("ja")), ("false", _("nein"))]),
     )
     o = django_filters.OrderingFilter(
         label=_("Sortierung"),

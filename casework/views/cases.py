@@ -59,7 +59,7 @@ def case_list(request):
     paginator = CappedPaginator(
         cases,
         CASES_PER_PAGE,
-        fetch_rows=lambda ids: selectors.with_list_columns(Case.objects.filter(pk__in=ids)),
+        fetch_rows=selectors.case_list_rows,
         count_cap=CASES_COUNT_CAP,
     )
     page = paginator.get_page(request.GET.get("page"))
