@@ -89,20 +89,24 @@ KEY_FIGURES_TITLE = _("Kennzahlen")
 def collect(scope: Scope, period: Period, *, today: dt.date | None = None) -> Statistics:
     """Every figure for the scope and period; with `today`, also the 12-month trend."""
     end = _date(period.end)
-    closed = selectors.cases_closed(scope, period)
+    # One query per group of figures over the same rows (see `selectors`).
+    trend_months = period.trend_months(today=today) if today else []
+    cases = selectors.case_figures(scope, period, trend_months)
+    nationalities, ages = selectors.cases_by_nationality_and_age_group(scope, period)
     channels = selectors.contacts_by_channel(scope, period)
-    actor_types = selectors.referrals_by_actor_type(scope, period)
+    actor_types, referral_statuses = selectors.referral_figures(scope, period)
+    closed = cases.closed
     key_figures = [
         KeyFigure(
             "opened",
             str(_("neu eröffnete Fälle")),
-            selectors.cases_opened(scope, period),
+            cases.opened,
             str(_("Fälle mit Eröffnungsdatum im Zeitraum.")),
         ),
         KeyFigure(
             "active_at_end",
             str(_("aktive Fälle am Periodenende")),
-            selectors.cases_active_at_end(scope, period),
+            cases.active_at_end,
             str(
                 _("Fälle, die am %(end)s eröffnet und nicht abgeschlossen waren (auch pausierte).")
                 % {"end": end}
@@ -117,7 +121,7 @@ def collect(scope: Scope, period: Period, *, today: dt.date | None = None) -> St
         KeyFigure(
             "active_in_period",
             str(_("im Zeitraum betreute Fälle")),
-            selectors.cases_active_in_period(scope, period),
+            cases.active_in_period,
             str(_("Fälle, die an mindestens einem Tag des Zeitraums offen waren.")),
         ),
         KeyFigure(
@@ -135,7 +139,7 @@ def collect(scope: Scope, period: Period, *, today: dt.date | None = None) -> St
         KeyFigure(
             "average_duration",
             str(_("durchschnittliche Falldauer (Tage)")),
-            selectors.average_case_duration(scope, period),
+            cases.average_duration,
             str(
                 _("Mittlere Dauer von der Eröffnung bis zum Abschluss der im Zeitraum abgeschlossenen Fälle.")
             ),
@@ -154,7 +158,7 @@ def collect(scope: Scope, period: Period, *, today: dt.date | None = None) -> St
                 % {"end": end}
             ),
             str(_("Phase")),
-            selectors.cases_by_phase(scope, period),
+            cases.by_phase,
         ),
         Figure(
             "legal_framework",
@@ -169,14 +173,14 @@ def collect(scope: Scope, period: Period, *, today: dt.date | None = None) -> St
             str(_("Abgeschlossene Fälle nach Abschlussgrund")),
             str(_("Fälle mit Abschlussdatum im Zeitraum.")),
             str(_("Abschlussgrund")),
-            selectors.cases_by_closure_reason(scope, period),
+            cases.by_closure_reason,
         ),
         Figure(
             "nationality",
             str(_("Betreute Fälle nach Staatsangehörigkeit")),
             str(_("Im Zeitraum betreute Fälle nach der Staatsangehörigkeit der Klientin bzw. des Klienten.")),
             str(_("Staatsangehörigkeit")),
-            selectors.cases_by_nationality_group(scope, period),
+            nationalities,
         ),
         Figure(
             "age",
@@ -184,7 +188,7 @@ def collect(scope: Scope, period: Period, *, today: dt.date | None = None) -> St
             str(_("Im Zeitraum betreute Fälle nach dem Alter der Klientin bzw. des Klienten am %(end)s."))
             % {"end": end},
             str(_("Altersgruppe")),
-            selectors.cases_by_age_group(scope, period),
+            ages,
         ),
         Figure(
             "channel",
@@ -205,11 +209,10 @@ def collect(scope: Scope, period: Period, *, today: dt.date | None = None) -> St
             str(_("Vermittlungen nach Status / Ergebnis")),
             str(_("Vermittlungen mit Datum im Zeitraum nach ihrem aktuellen Status.")),
             str(_("Status")),
-            selectors.referrals_by_status(scope, period),
+            referral_statuses,
         ),
     ]
-    trend = selectors.case_trend(scope, period.trend_months(today=today)) if today else []
-    return Statistics(scope, period, key_figures, figures, trend)
+    return Statistics(scope, period, key_figures, figures, cases.trend)
 
 
 # --- Comparison with the previous period ---------------------------------------------

@@ -21,19 +21,21 @@ MUNICIPALITY = "kommune"
 
 @dataclass(frozen=True)
 class Scope:
-    """The municipalities a statistic counts, as the set of regions or one municipality."""
+    """The municipalities a statistic counts: those of a district's (chosen) regions, or one.
+
+    A scope is its list of municipalities, resolved once when the choices are built, so
+    the figures filter cases on their own `municipality_id` (an index range) instead of
+    joining municipalities and regions for every case.
+    """
 
     kind: str
     label: str
-    region_ids: tuple[int, ...]
-    municipality_id: int | None = None
+    municipality_ids: tuple[int, ...]
     district_name: str = ""
 
     def q(self, prefix: str = "") -> Q:
         """A filter for cases (or, with `prefix` like "case__", for rows that lead to a case)."""
-        if self.municipality_id is not None:
-            return Q(**{f"{prefix}municipality_id": self.municipality_id})
-        return Q(**{f"{prefix}municipality__region_id__in": self.region_ids})
+        return Q(**{f"{prefix}municipality_id__in": self.municipality_ids})
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,14 @@ def scope_choices(user) -> ScopeChoices:
     )
     all_region_ids_by_district = _all_region_ids_by_district(user, regions)
     regions_by_id = {region.pk: region for region in regions}
+    municipality_ids_by_region: dict[int, list[int]] = {}
+    for municipality in municipalities:
+        municipality_ids_by_region.setdefault(municipality.region_id, []).append(municipality.pk)
+
+    def municipality_ids(region_ids) -> tuple[int, ...]:
+        return tuple(
+            sorted(pk for region_id in region_ids for pk in municipality_ids_by_region.get(region_id, ()))
+        )
 
     scopes: dict[str, Scope] = {}
     districts: dict[int, District] = {r.district_id: r.district for r in regions}
@@ -80,14 +90,16 @@ def scope_choices(user) -> ScopeChoices:
                 "regions": ", ".join(r.name for r in own),
             }
         value = f"{DISTRICT}-{district.key}"
-        scopes[value] = Scope(DISTRICT, label, ids, district_name=district.name)
+        scopes[value] = Scope(DISTRICT, label, municipality_ids(ids), district_name=district.name)
         district_choices.append((value, label))
     for region in regions:
         value = f"{REGION}-{region.pk}"
         label = _("Teilregion %(region)s") % {"region": region.name}
         if len(districts) > 1:
             label = f"{label} ({region.district.name})"
-        scopes[value] = Scope(REGION, label, (region.pk,), district_name=region.district.name)
+        scopes[value] = Scope(
+            REGION, label, municipality_ids([region.pk]), district_name=region.district.name
+        )
         region_choices.append((value, label))
     for municipality in municipalities:
         value = f"{MUNICIPALITY}-{municipality.ags}"
@@ -96,9 +108,7 @@ def scope_choices(user) -> ScopeChoices:
             "region": municipality.region.name,
         }
         district_name = districts[regions_by_id[municipality.region_id].district_id].name
-        scopes[value] = Scope(
-            MUNICIPALITY, label, (municipality.region_id,), municipality.pk, district_name=district_name
-        )
+        scopes[value] = Scope(MUNICIPALITY, label, (municipality.pk,), district_name=district_name)
         municipality_choices.append((value, label))
     grouped = [
         (str(_("Kreis")), district_choices),

@@ -35,7 +35,7 @@ import pytest
 from casework import services
 from casework.lifecycle import Phase
 from casework.models import ActorType, Channel, ClosureReason, LegalFramework, ReferralStatus
-from regions.models import Region
+from regions.models import Municipality
 from reporting.periods import Period
 from reporting.scopes import Scope
 from tests.factories import ActorFactory, CaseFactory, ClientFactory, HouseholdFactory, municipality
@@ -99,13 +99,13 @@ def refer(case, actor, on: str, status: str) -> None:
 
 
 def scope_of_regions(*names: str) -> Scope:
-    ids = tuple(Region.objects.filter(name__in=names).order_by("pk").values_list("pk", flat=True))
-    return Scope("region", ", ".join(names), ids)
+    ids = Municipality.objects.filter(region__name__in=names).order_by("pk").values_list("pk", flat=True)
+    return Scope("region", ", ".join(names), tuple(ids))
 
 
 def scope_of_municipality(name: str) -> Scope:
     place = municipality(name)
-    return Scope("kommune", name, (place.region_id,), place.pk)
+    return Scope("kommune", name, (place.pk,))
 
 
 @pytest.fixture

@@ -205,3 +205,30 @@ def test_case_trend_over_twelve_months(dataset, sued):
     assert [p.opened for p in trend] == [0, 0, 1, 0, 0, 0, 0, 1, 0, 2, 1, 2]
     assert [p.closed for p in trend] == [0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 1]
     assert [p.active for p in trend] == [1, 1, 2, 2, 2, 2, 2, 3, 2, 4, 4, 5]
+
+
+def test_the_figures_of_one_query_do_not_depend_on_the_trend_asked_with_them(dataset, sued):
+    # case_figures reads only the cases open between the earliest and the latest day asked
+    # for; with or without a trend reaching further back, the period's figures are the same.
+    import datetime as dt
+
+    months = Q2.trend_months(today=dt.date(2026, 1, 1))
+    alone = selectors.case_figures(sued, Q2)
+    with_trend = selectors.case_figures(sued, Q2, months)
+    assert (alone.opened, alone.closed, alone.active_at_end, alone.active_in_period) == (1, 1, 5, 6)
+    assert with_trend.opened == alone.opened
+    assert with_trend.closed == alone.closed
+    assert with_trend.active_at_end == alone.active_at_end
+    assert with_trend.active_in_period == alone.active_in_period
+    assert with_trend.average_duration == alone.average_duration
+    assert with_trend.by_phase == alone.by_phase
+    assert with_trend.by_closure_reason == alone.by_closure_reason
+    assert with_trend.trend[-4:] == selectors.case_trend(sued, months)[-4:]
+    assert [p.opened for p in with_trend.trend[-3:]] == [1, 0, 0]  # S6 in April
+
+
+def test_referral_and_people_figures_come_in_pairs(dataset, sued):
+    by_type, by_status = selectors.referral_figures(sued, Q1)
+    assert sum(row.count for row in by_type) == sum(row.count for row in by_status) == 3
+    nationalities, ages = selectors.cases_by_nationality_and_age_group(sued, Q1)
+    assert sum(row.count for row in nationalities) == sum(row.count for row in ages) == 7
