@@ -23,19 +23,27 @@ MUNICIPALITY = "kommune"
 class Scope:
     """The municipalities a statistic counts: those of a district's (chosen) regions, or one.
 
-    A scope is its list of municipalities, resolved once when the choices are built, so
-    the figures filter cases on their own `municipality_id` (an index range) instead of
-    joining municipalities and regions for every case.
+    A scope is its district and its list of municipalities, resolved once when the choices
+    are built, so the figures filter cases on their own columns instead of joining
+    municipalities and regions for every case. A case's district is always its
+    municipality's, so the district adds no condition; it lets the case indexes that lead
+    with the district (`case_district_opened_idx`) serve the scope as one index range.
     """
 
     kind: str
     label: str
+    district_id: int
     municipality_ids: tuple[int, ...]
     district_name: str = ""
 
     def q(self, prefix: str = "") -> Q:
         """A filter for cases (or, with `prefix` like "case__", for rows that lead to a case)."""
-        return Q(**{f"{prefix}municipality_id__in": self.municipality_ids})
+        return Q(
+            **{
+                f"{prefix}district_id": self.district_id,
+                f"{prefix}municipality_id__in": self.municipality_ids,
+            }
+        )
 
 
 @dataclass(frozen=True)
@@ -90,7 +98,9 @@ def scope_choices(user) -> ScopeChoices:
                 "regions": ", ".join(r.name for r in own),
             }
         value = f"{DISTRICT}-{district.key}"
-        scopes[value] = Scope(DISTRICT, label, municipality_ids(ids), district_name=district.name)
+        scopes[value] = Scope(
+            DISTRICT, label, district.pk, municipality_ids(ids), district_name=district.name
+        )
         district_choices.append((value, label))
     for region in regions:
         value = f"{REGION}-{region.pk}"
@@ -98,7 +108,11 @@ def scope_choices(user) -> ScopeChoices:
         if len(districts) > 1:
             label = f"{label} ({region.district.name})"
         scopes[value] = Scope(
-            REGION, label, municipality_ids([region.pk]), district_name=region.district.name
+            REGION,
+            label,
+            region.district_id,
+            municipality_ids([region.pk]),
+            district_name=region.district.name,
         )
         region_choices.append((value, label))
     for municipality in municipalities:
@@ -107,8 +121,10 @@ def scope_choices(user) -> ScopeChoices:
             "municipality": municipality.name,
             "region": municipality.region.name,
         }
-        district_name = districts[regions_by_id[municipality.region_id].district_id].name
-        scopes[value] = Scope(MUNICIPALITY, label, (municipality.pk,), district_name=district_name)
+        district = districts[regions_by_id[municipality.region_id].district_id]
+        scopes[value] = Scope(
+            MUNICIPALITY, label, district.pk, (municipality.pk,), district_name=district.name
+        )
         municipality_choices.append((value, label))
     grouped = [
         (str(_("Kreis")), district_choices),

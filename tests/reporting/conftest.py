@@ -99,13 +99,14 @@ def refer(case, actor, on: str, status: str) -> None:
 
 
 def scope_of_regions(*names: str) -> Scope:
-    ids = Municipality.objects.filter(region__name__in=names).order_by("pk").values_list("pk", flat=True)
-    return Scope("region", ", ".join(names), tuple(ids))
+    places = Municipality.objects.filter(region__name__in=names).order_by("pk")
+    (district_id,) = set(places.values_list("region__district_id", flat=True))
+    return Scope("region", ", ".join(names), district_id, tuple(places.values_list("pk", flat=True)))
 
 
 def scope_of_municipality(name: str) -> Scope:
     place = municipality(name)
-    return Scope("kommune", name, (place.pk,))
+    return Scope("kommune", name, place.region.district_id, (place.pk,))
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from reporting.periods import Period
 from reporting.scopes import Scope, ScopeChoices
 
 SCOPES = ScopeChoices(
-    {"kreis-05558": Scope("kreis", "Kreis", (1,))}, [("Kreis", [("kreis-05558", "Kreis Coesfeld")])]
+    {"kreis-05558": Scope("kreis", "Kreis", 1, (1,))}, [("Kreis", [("kreis-05558", "Kreis Coesfeld")])]
 )
 
 

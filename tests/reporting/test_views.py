@@ -89,6 +89,7 @@ def test_a_scope_is_the_list_of_its_municipalities(client, dataset):
         )
 
     assert scopes[region_value("Süd")].municipality_ids == ids("Süd")
+    assert scopes[region_value("Süd")].district_id == Region.objects.get(name="Süd").district_id
     assert scopes["kreis-05558"].municipality_ids == ids("Süd", "Mitte")
     assert scopes["kommune-05558024"].municipality_ids == (municipality("Lüdinghausen").pk,)
 
