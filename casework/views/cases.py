@@ -75,18 +75,27 @@ def case_list(request):
     )
 
 
-def _case_forms(case, bound_form=None) -> dict:
-    """Empty forms for every panel of the case page, with one of them replaced by a bound, invalid one."""
+# Panels whose forms list the district's actors (a thousand or more): built only when the user
+# opens them (`?eingabe=vermittlung`) or posted them, so the case page itself stays light.
+ON_DEMAND_PANELS = {
+    "vermittlung": ("referral_form", lambda case: ReferralForm(prefix="referral", case=case)),
+    "einwilligung": ("consent_form", lambda case: ConsentForm(prefix="consent", case=case)),
+}
+
+
+def _case_forms(case, bound_form=None, open_panel: str | None = None) -> dict:
+    """Empty forms for the panels of the case page, with one of them replaced by a bound, invalid
+    one; the on-demand panels only when asked for (None otherwise)."""
     forms = {
         "contact_form": ContactForm(prefix="contact"),
         "goal_form": GoalForm(prefix="goal"),
-        "referral_form": ReferralForm(prefix="referral", case=case),
         "follow_up_form": FollowUpForm(prefix="follow_up"),
         "document_form": DocumentForm(prefix="document"),
-        "consent_form": ConsentForm(prefix="consent", case=case),
         "phase_form": PhaseChangeForm(prefix="phase", case=case),
         "reassign_form": ReassignForm(prefix="reassign", region_pks=[case.municipality.region_id], case=case),
     }
+    for panel, (key, build) in ON_DEMAND_PANELS.items():
+        forms[key] = build(case) if panel == open_panel else None
     if bound_form is not None:
         forms[bound_form[0]] = bound_form[1]
     return forms
@@ -116,7 +125,7 @@ def _render_case(request, case, *, bound_form=None, status=200):
         "can_edit": can_edit_case(request.user, case),
         "can_assign": can_assign_cases(request.user),
         "goal_status_form": GoalStatusForm(),
-        **_case_forms(case, bound_form),
+        **_case_forms(case, bound_form, open_panel=request.GET.get("eingabe")),
     }
     return render(request, "casework/cases/detail.html", context, status=status)
 

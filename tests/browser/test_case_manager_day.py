@@ -95,7 +95,11 @@ def test_case_manager_works_a_case_from_intake_to_closure(live_server, page: Pag
 
     # Before referring her, she agrees that KIM may talk to the JMD: the case manager
     # records the consent, prints it in Leichte Sprache for her signature and comes back.
+    # The forms listing the district's actors open on request, so the case page stays light.
     page.get_by_text("Einwilligung erfassen").click()
+    page.locator("#panel-consent").get_by_role(
+        "link", name="Formular mit den Akteuren des Kreises öffnen"
+    ).click()
     page.fill("textarea[name='consent-purpose']", "Anmeldung beim Jugendmigrationsdienst")
     page.locator("#panel-consent").get_by_label("Jugendmigrationsdienst Coesfeld").check()
     page.get_by_role("button", name="Einwilligung speichern").click()
@@ -107,6 +111,9 @@ def test_case_manager_works_a_case_from_intake_to_closure(live_server, page: Pag
 
     # Refer her to an actor of the network; without the consent chosen it is refused.
     page.get_by_text("An Akteur vermitteln").click()
+    page.locator("#panel-referral").get_by_role(
+        "link", name="Formular mit den Akteuren des Kreises öffnen"
+    ).click()
     page.select_option(
         "select[name='referral-actor']", label="Jugendmigrationsdienst Coesfeld (Beratungsstelle)"
     )

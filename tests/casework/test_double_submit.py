@@ -35,9 +35,15 @@ def case(case_manager):
 
 
 def test_the_case_page_gives_each_create_form_a_token(cm_client, case):
-    page = cm_client.get(reverse("cases:detail", args=[case.pk])).content.decode()
-    for prefix in ("contact", "goal", "referral", "follow_up", "document", "consent"):
+    url = reverse("cases:detail", args=[case.pk])
+    page = cm_client.get(url).content.decode()
+    for prefix in ("contact", "goal", "follow_up", "document"):
         assert f'name="{prefix}-submit_token"' in page
+    # The forms listing the district's actors open on request (?eingabe=…).
+    for prefix, panel in (("referral", "vermittlung"), ("consent", "einwilligung")):
+        assert f'name="{prefix}-submit_token"' not in page
+        opened = cm_client.get(url, {"eingabe": panel}).content.decode()
+        assert f'name="{prefix}-submit_token"' in opened
 
 
 def test_posting_the_same_contact_twice_creates_one_contact(cm_client, case):
