@@ -866,6 +866,13 @@ class FollowUp(CaseEntry):
         ordering = ["due_on", "id"]
         indexes = [
             models.Index(fields=["assigned_to", "done_at", "due_on"], name="followup_assignee_due_idx"),
+            # The open follow-ups by due date, with their case: "Wiedervorlage überfällig".
+            models.Index(
+                fields=["due_on"],
+                include=["case"],
+                condition=Q(done_at__isnull=True),
+                name="followup_open_due_idx",
+            ),
             models.Index(fields=["case", "done_at", "due_on"], name="followup_case_due_idx"),
         ]
 

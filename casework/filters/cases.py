@@ -155,7 +155,8 @@ class CaseFilter(django_filters.FilterSet):
         return queryset.filter(Exists(chosen))
 
     def filter_overdue(self, queryset, name, value):
-        overdue = FollowUp.objects.filter(
-            case=OuterRef("pk"), done_at__isnull=True, due_on__lt=timezone.localdate()
+        # From the open follow-ups (a partial index) to their cases: few rows, however many cases.
+        overdue = FollowUp.objects.filter(done_at__isnull=True, due_on__lt=timezone.localdate()).values(
+            "case_id"
         )
-        return queryset.filter(Exists(overdue)) if value else queryset.exclude(Exists(overdue))
+        return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)

@@ -40,8 +40,9 @@ from kim.pagination import CappedPaginator
 from .access import get_case_for_user
 
 CASES_PER_PAGE = 50
-# Beyond this many the list says "mehr als …": counting further costs time and helps nobody.
-CASES_COUNT_CAP = 10_000
+# Beyond this many the list says "mehr als 1.000 Fälle": counting further reads every row of a
+# district and helps nobody (the statistics page has the exact figures).
+CASES_COUNT_CAP = 1_000
 
 
 def _case_page(request, pk: int, **kwargs) -> str:
