@@ -232,3 +232,20 @@ def test_referral_and_people_figures_come_in_pairs(dataset, sued):
     assert sum(row.count for row in by_type) == sum(row.count for row in by_status) == 3
     nationalities, ages = selectors.cases_by_nationality_and_age_group(sued, Q1)
     assert sum(row.count for row in nationalities) == sum(row.count for row in ages) == 7
+
+
+def test_a_scope_without_municipalities_counts_nothing(dataset, sued):
+    from reporting.figures import collect
+    from reporting.scopes import Scope
+
+    empty = Scope("region", "leer", sued.district_id, ())
+    stats = collect(empty, Q1, today=Q2.end)
+    assert all(not figure.value for figure in stats.key_figures)
+    assert all(row.count == 0 for figure in stats.figures for row in figure.rows)
+    assert all(point.active == 0 for point in stats.trend)
+
+
+def test_contacts_and_referrals_are_the_same_through_the_join_used_off_postgresql(dataset, sued, monkeypatch):
+    on_postgresql = (selectors.contacts_by_channel(sued, Q1), selectors.referral_figures(sued, Q1))
+    monkeypatch.setattr(selectors, "_has_arrays", lambda: False)
+    assert (selectors.contacts_by_channel(sued, Q1), selectors.referral_figures(sued, Q1)) == on_postgresql
