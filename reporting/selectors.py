@@ -8,9 +8,13 @@ figures, phases, closure reasons, trend: one pass over the scope's cases),
 and `referral_figures`. The functions for a single figure read from these.
 
 How the queries reach their rows (at state scale a region has ~20,000 cases and a district
-~60,000): cases by their own `municipality_id` (the scope's list) and `opened_on`, so an
-index on (municipality, opened_on) serves them as a range; contacts and referrals through
-the scope's cases and their (case, date) indexes.
+~60,000): cases by their own `district_id` and `municipality_id` (the scope's list) and
+`opened_on`, so an index leading with (district, municipality, opened_on) and carrying the
+other columns the figures read answers from the index alone; contacts and referrals
+through the scope's case ids and their (case, date) indexes, one index walk per case.
+That walk is what a region's page costs most (~20,000 walks each for contacts and
+referrals): there is no way to reach "the contacts of a region in a year" as one range
+without a scope column on the contacts themselves.
 
 Definitions, as the tables explain them to their readers:
 
