@@ -515,6 +515,10 @@ class ClientAdmin(VersionedAdminMixin, LargeTableMixin, admin.ModelAdmin):
         "anonymised_at",
     )
     search_fields = ("^last_name", "^first_name", "=external_id")
+    # Newest first, and no sorting by name: a search for a common name matches tens of
+    # thousands of clients, which only the id order pages through without sorting them all.
+    ordering = ("-id",)
+    sortable_by = ()
     autocomplete_fields = ("municipality", "household")
     filter_horizontal = ("legal_frameworks",)
     readonly_fields = ("anonymised_at", "created_at", "updated_at")

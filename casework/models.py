@@ -497,6 +497,12 @@ class Case(VersionedModel, TimeStampedModel):
                 include=LIST_FILTER_COLUMNS,
                 name="case_district_name_idx",
             ),
+            # The statistics: a scope's cases by when they were open, with what they count.
+            models.Index(
+                fields=["district", "municipality", "opened_on", "id"],
+                include=["closed_on", "phase", "closure_reason", "client", "household"],
+                name="case_scope_opened_idx",
+            ),
             models.Index(fields=["case_manager", "phase"], name="case_manager_phase_idx"),
             models.Index(fields=["case_manager", "opened_on", "id"], name="case_manager_opened_idx"),
             models.Index(fields=["municipality", "phase"], name="case_municipality_phase_idx"),
@@ -679,7 +685,10 @@ class Contact(CaseEntry):
         verbose_name_plural = _("Kontakte")
         ordering = ["-contacted_on", "-id"]
         indexes = [
-            models.Index(fields=["case", "contacted_on"], name="contact_case_date_idx"),
+            # A case's contacts by date, with the channel the statistics count by.
+            models.Index(
+                fields=["case", "contacted_on"], include=["channel"], name="contact_case_date_channel_idx"
+            ),
             # The newest contacts first, as the admin lists them.
             models.Index(fields=["contacted_on", "id"], name="contact_date_idx"),
             models.Index(fields=["created_by", "contacted_on"], name="contact_author_date_idx"),
@@ -814,7 +823,13 @@ class Referral(CaseEntry):
         verbose_name = _("Vermittlung")
         verbose_name_plural = _("Vermittlungen")
         ordering = ["-referred_on", "-id"]
-        indexes = [models.Index(fields=["actor", "referred_on"], name="referral_actor_date_idx")]
+        indexes = [
+            models.Index(fields=["actor", "referred_on"], name="referral_actor_date_idx"),
+            # The statistics: a scope's referrals in a period, by status and actor.
+            models.Index(
+                fields=["case", "referred_on"], include=["status", "actor"], name="referral_case_date_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.actor} ({self.referred_on:%d.%m.%Y})" if self.actor_id else ""

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 # The admin searches clients with `^last_name`/`^first_name`: UPPER(name) LIKE 'TERM%'.
-# A trigram index on the same expressions serves that (and substring searches) on PostgreSQL.
+# A trigram index on the same expressions served that (replaced in 0008 by btree indexes).
 CLIENT_NAME_INDEX = (
     "CREATE INDEX IF NOT EXISTS client_name_upper_trgm_idx ON casework_client "
     "USING gin (upper(last_name) gin_trgm_ops, upper(first_name) gin_trgm_ops)"
