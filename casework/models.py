@@ -507,7 +507,7 @@ class Case(VersionedModel, TimeStampedModel):
             models.Index(fields=["case_manager", "opened_on", "id"], name="case_manager_opened_idx"),
             models.Index(fields=["municipality", "phase"], name="case_municipality_phase_idx"),
             models.Index(fields=["phase", "opened_on"], name="case_phase_opened_idx"),
-            models.Index(fields=["opened_on"], name="case_opened_idx"),
+            models.Index(fields=["opened_on", "id"], name="case_opened_idx"),
         ]
 
     def __str__(self) -> str:
