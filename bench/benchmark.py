@@ -394,7 +394,9 @@ def write_report(path: Path, text: str) -> None:
     path.write_text(current, encoding="utf-8")
 
 
-def run(requests: int = 50, only: str | None = None, stdout=sys.stdout, info: dict | None = None) -> list[Measurement]:
+def run(
+    requests: int = 50, only: str | None = None, stdout=sys.stdout, info: dict | None = None
+) -> list[Measurement]:
     """Measure every page; `only` keeps the pages whose name contains it."""
     info = dataset_info() if info is None else info
     users, clients = benchmark_users(info)

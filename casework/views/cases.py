@@ -102,9 +102,9 @@ def _case_forms(case, bound_form=None, open_panel: str | None = None) -> dict:
     return forms
 
 
-# The case page shows the newest entries of the timeline; `?verlauf=alle` shows all of them,
-# so the page stays fast however long a case runs.
-TIMELINE_RECENT = 50
+# The case page shows the newest 20 entries of the timeline (a screen and a half);
+# `?verlauf=alle` shows all of them, so the page stays fast however long a case runs.
+TIMELINE_RECENT = 20
 TIMELINE_ALL = "alle"
 
 

@@ -12,6 +12,7 @@ from casework import services
 from casework.consent import LEGAL_BASIS_EXAMPLE
 from casework.lifecycle import Phase
 from casework.models import Case, CaseAssignment, Contact, FollowUp, Referral
+from casework.views.cases import TIMELINE_RECENT
 from regions.models import Municipality
 from tests.conftest import make_staff
 from tests.factories import ActorFactory, CaseFactory, ClientFactory, closure_reason, topic
@@ -213,12 +214,12 @@ def test_detail_query_count_is_the_same_for_2_and_200_contacts(cm_client, case_m
     assert many <= 24
 
 
-def test_detail_shows_the_newest_50_timeline_entries_and_links_to_all(cm_client, case_manager):
+def test_detail_shows_the_newest_timeline_entries_and_links_to_all(cm_client, case_manager):
     case = in_municipality("Coesfeld", case_manager=case_manager)
     _add_contacts(case, case_manager, 60)
     url = reverse("cases:detail", args=[case.pk])
     body = cm_client.get(url).content.decode()
-    assert body.count('class="timeline-contact"') == 50
+    assert body.count('class="timeline-contact"') == TIMELINE_RECENT == 20
     assert "ältere Einträge anzeigen" in body and "?verlauf=alle" in body
     body = cm_client.get(url, {"verlauf": "alle"}).content.decode()
     assert body.count('class="timeline-contact"') == 60
