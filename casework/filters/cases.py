@@ -98,8 +98,10 @@ class CaseFilter(django_filters.FilterSet):
             (MINE, _("meine Fälle")),
             (UNASSIGNED, _("nicht zugewiesen")),
             *[
-                (str(u.pk), str(u))
-                for u in case_manager_candidates(user=user).only("first_name", "last_name")
+                (str(pk), f"{first} {last}".strip() or username)
+                for pk, first, last, username in case_manager_candidates(user=user).values_list(
+                    "pk", "first_name", "last_name", "username"
+                )
             ],
         ]
 
