@@ -4,7 +4,7 @@ This module is the one place where access rules live. Views, the admin, searches
 and exports ask it; none of them decides on its own.
 """
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 
 CASE_MANAGEMENT = "Case Management"
 COORDINATION = "Koordination"
@@ -12,28 +12,6 @@ STATISTICS = "Statistik"
 ADMINISTRATION = "Administration"
 
 ALL_ROLES = (CASE_MANAGEMENT, COORDINATION, STATISTICS, ADMINISTRATION)
-
-
-def _role_flag(index: int) -> str:
-    return f"kim_has_role_{index}"
-
-
-def with_roles(users: QuerySet) -> QuerySet:
-    """Users with a flag per role, so `remember_roles` needs no query of its own."""
-    through = users.model.groups.through
-    return users.annotate(
-        **{
-            _role_flag(index): Exists(through.objects.filter(user=OuterRef("pk"), group__name=role))
-            for index, role in enumerate(ALL_ROLES)
-        }
-    )
-
-
-def remember_roles(user) -> None:
-    """Cache the role names of a user fetched through `with_roles`."""
-    user._kim_role_names = frozenset(
-        role for index, role in enumerate(ALL_ROLES) if getattr(user, _role_flag(index), False)
-    )
 
 
 def has_role(user, role: str) -> bool:

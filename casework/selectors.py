@@ -4,7 +4,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
@@ -91,21 +91,42 @@ class CaseListRow:
     opened_on: str
 
 
-def case_list_rows(ids: list[int]) -> list[CaseListRow]:
+class CatalogueItem(NamedTuple):
+    pk: int
+    name: str
+    is_active: bool
+
+
+def legal_framework_catalogue() -> list[CatalogueItem]:
+    """All legal frameworks in their display order, as plain values."""
+    rows = LegalFramework.objects.order_by("sort_order", "name").values_list("pk", "name", "is_active")
+    return [CatalogueItem(*row) for row in rows]
+
+
+def case_list_rows(
+    ids: list[int], *, legal_frameworks: list[CatalogueItem] | None = None
+) -> list[CaseListRow]:
     """The rows of one page of the case list (the ids come from the list's filters).
 
-    Plain values, no model instances: a page is 50 rows of a dozen short texts each."""
+    Plain values, no model instances: a page is 50 rows of a dozen short texts each.
+    `legal_frameworks`: the catalogue, when the caller has read it already."""
     detail = UrlForPks("cases:detail")
     phase_labels = dict(Phase.choices)
     overdue = FollowUp.objects.filter(
         case=OuterRef("pk"), done_at__isnull=True, due_on__lt=timezone.localdate()
     )
-    frameworks: dict[int, list[str]] = {}
-    links = Case.legal_frameworks.through.objects.filter(case_id__in=ids).order_by(
-        "legalframework__sort_order", "legalframework__name"
+    catalogue = legal_frameworks if legal_frameworks is not None else legal_framework_catalogue()
+    position = {item.pk: index for index, item in enumerate(catalogue)}
+    links = sorted(
+        Case.legal_frameworks.through.objects.filter(case_id__in=ids).values_list(
+            "case_id", "legalframework_id"
+        ),
+        key=lambda link: position.get(link[1], len(position)),
     )
-    for case_id, name in links.values_list("case_id", "legalframework__name"):
-        frameworks.setdefault(case_id, []).append(name)
+    frameworks: dict[int, list[str]] = {}
+    for case_id, framework_id in links:
+        if framework_id in position:
+            frameworks.setdefault(case_id, []).append(catalogue[position[framework_id]].name)
     rows = (
         Case.objects.filter(pk__in=ids)
         .annotate(has_overdue=Exists(overdue))

@@ -110,15 +110,16 @@ class CappedPaginator:
 
     def get_page(self, number: str | int | None) -> CappedPage:
         number = page_number(str(number) if number is not None else None)
-        ids, has_next = self._ids(number)
-        if number == 1 and not has_next:
-            count, capped = len(ids), False  # the whole list is on this page: nothing to count
+        if number == 1:
+            ids, has_next = self._ids(number)
+            # The whole list on the first page: nothing to count.
+            count, capped = (len(ids), False) if not has_next else self.count()
         else:
             count, capped = self.count()
-            if not ids and number > 1 and not capped:
+            if not capped and count <= (number - 1) * self.per_page:
                 # Past the end (an old bookmark, a changed filter): show the last page instead.
                 number = max(1, -(-count // self.per_page))
-                ids, has_next = self._ids(number)
+            ids, has_next = self._ids(number)
         rows_by_id = {row.pk: row for row in self.fetch_rows(ids)} if ids else {}
         rows = [rows_by_id[pk] for pk in ids if pk in rows_by_id]
         return CappedPage(rows, number, self.per_page, count, capped, has_next)

@@ -120,8 +120,7 @@ AUTH_USER_MODEL = "accounts.User"
 # tests use force_login() or pass request=HttpRequest() (as django-axes' docs describe).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    # Django's ModelBackend, reading the roles with the user (one query less per request).
-    "accounts.backends.KimModelBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework.lifecycle import OPEN_PHASES, Phase
-from casework.models import Case, FollowUp, LegalFramework
+from casework.models import Case, FollowUp
 from casework.names import normalise_name
-from casework.selectors import case_filter_municipalities, case_manager_candidates
+from casework.selectors import case_filter_municipalities, case_manager_candidates, legal_framework_catalogue
 from kim.widgets import FastSelect
 
 OPEN = "open"
@@ -49,10 +49,9 @@ class CaseFilter(django_filters.FilterSet):
     manager = django_filters.ChoiceFilter(
         label=_("Case Manager/in"), method="filter_manager", empty_label=_("alle"), widget=FastSelect
     )
-    legal_framework = django_filters.ModelChoiceFilter(
+    legal_framework = django_filters.ChoiceFilter(
         label=_("Rechtskreis"),
         method="filter_legal_framework",
-        queryset=LegalFramework.objects.filter(is_active=True),
         empty_label=_("alle"),
         widget=FastSelect,
     )
@@ -84,6 +83,11 @@ class CaseFilter(django_filters.FilterSet):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        # The catalogue, read once: the choices (active ones) and the names in the rows (all).
+        self.legal_frameworks = legal_framework_catalogue()
+        self.filters["legal_framework"].extra["choices"] = [
+            (str(framework.pk), framework.name) for framework in self.legal_frameworks if framework.is_active
+        ]
         municipalities = case_filter_municipalities(user)
         self.municipalities_by_region = defaultdict(list)
         regions = {}
@@ -153,7 +157,9 @@ class CaseFilter(django_filters.FilterSet):
 
     def filter_legal_framework(self, queryset, name, value):
         # EXISTS rather than a join: no duplicate rows, and no DISTINCT over the whole list.
-        chosen = Case.legal_frameworks.through.objects.filter(case=OuterRef("pk"), legalframework=value)
+        chosen = Case.legal_frameworks.through.objects.filter(
+            case=OuterRef("pk"), legalframework_id=int(value)
+        )
         return queryset.filter(Exists(chosen))
 
     def filter_overdue(self, queryset, name, value):

@@ -60,7 +60,7 @@ def case_list(request):
     paginator = CappedPaginator(
         cases,
         CASES_PER_PAGE,
-        fetch_rows=selectors.case_list_rows,
+        fetch_rows=lambda ids: selectors.case_list_rows(ids, legal_frameworks=case_filter.legal_frameworks),
         count_cap=CASES_COUNT_CAP,
     )
     page = paginator.get_page(request.GET.get("page"))

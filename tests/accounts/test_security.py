@@ -20,9 +20,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
-from django.db import connection
 from django.http import HttpRequest
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -398,13 +396,3 @@ def test_a_client_name_appears_in_no_log_record_and_no_url(client, case_manager,
     assert person.first_name == SENTINEL
     assert [url for url in urls if SENTINEL in url] == []
     assert [r for r in caplog.records if SENTINEL in _record_text(r)] == []
-
-
-def test_a_signed_in_request_reads_the_user_and_the_roles_in_one_query(client, case_manager):
-    assert _log_in(client, case_manager.username).status_code == 302
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(reverse("cases:list")).status_code == 200
-    sql = [q["sql"] for q in queries.captured_queries]
-    assert not any('FROM "auth_group"' in q for q in sql)
-    assert sum('FROM "accounts_user"' in q and '"accounts_user"."password"' in q for q in sql) == 1
-    assert b"Meine offenen F" in client.get(reverse("cases:list")).content  # the role still counts
