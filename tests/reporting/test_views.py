@@ -260,9 +260,9 @@ def test_the_page_runs_a_fixed_number_of_queries(client, dataset, django_assert_
     with CaptureQueriesContext(connection) as before:
         client.get(PAGE, params)
     add_cases(15)
-    # Session and user (2), the scopes the user may choose (4), the figures (8: cases,
+    # Session, user and roles (3), the scopes the user may choose (4), the figures (8: cases,
     # nationality and age, contacts, referrals, legal frameworks, three catalogues' names).
-    with django_assert_max_num_queries(14), CaptureQueriesContext(connection) as after:
+    with django_assert_max_num_queries(15), CaptureQueriesContext(connection) as after:
         response = client.get(PAGE, params)
     assert response.status_code == 200
     assert len(after.captured_queries) == len(before.captured_queries)
@@ -273,5 +273,5 @@ def test_the_report_runs_a_fixed_number_of_queries(client, dataset, django_asser
     params = q1(region_value("Süd"))
     add_cases(5)
     # Like the page, plus a second set of figures (8 queries) for the previous period.
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(26):
         assert client.get(REPORT, params).status_code == 200
