@@ -56,8 +56,9 @@ class KimAdminSite(OTPAdminSite):
 
 def _keys_only(optgroups):
     """Django's autocomplete widgets look the submitted values up again to show them; a value that
-    is no key at all (a hand-made request: "abc" for an id) makes that lookup raise ValueError, a
-    500 instead of the form's own "invalid choice" error. Such values are left out of the lookup."""
+    is no key at all (a hand-made request: "abc" for an id, or a number beyond a 64-bit integer,
+    which SQLite refuses with OverflowError) makes that lookup fail with a 500 instead of the
+    form's own "invalid choice" error. Such values are left out of the lookup."""
 
     def wrapped(self, name, value, attr=None):
         remote = self.field.remote_field
@@ -65,8 +66,10 @@ def _keys_only(optgroups):
         valid = []
         for item in value:
             try:
-                key.get_prep_value(key.to_python(item))
+                prepared = key.get_prep_value(key.to_python(item))
             except (TypeError, ValueError, ValidationError):
+                continue
+            if isinstance(prepared, int) and not -(2**63) <= prepared < 2**63:
                 continue
             valid.append(item)
         return optgroups(self, name, valid, attr)
