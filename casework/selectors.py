@@ -9,7 +9,6 @@ from typing import Any, NamedTuple
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.template.defaultfilters import filesizeformat
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -254,6 +253,7 @@ def case_timeline(case: Case, *, limit: int | None = None) -> list[TimelineEntry
     statuses = _display(Referral, "status")
     basis_consent, basis_law = str(_("mit Einwilligung")), str(_("Rechtsgrundlage:"))
     basis_planned, basis_none = str(_("noch keine Datenweitergabe")), str(_("ohne dokumentierte Grundlage"))
+    actor_url = UrlForPks("network:detail")
     referrals = Referral.objects.filter(case=case).select_related(
         "actor", "contact_person", "topic", "created_by"
     )
@@ -277,7 +277,7 @@ def case_timeline(case: Case, *, limit: int | None = None) -> list[TimelineEntry
                 "referral",
                 _("Vermittlung"),
                 referral,
-                link_url=reverse("network:detail", args=[referral.actor_id]),
+                link_url=actor_url(referral.actor_id),
                 link_text=referral.actor.name,
                 after=after,
                 muted=f"· {basis}",
@@ -340,6 +340,7 @@ def case_timeline(case: Case, *, limit: int | None = None) -> list[TimelineEntry
                 text=text,
             )
         )
+    document_url = UrlForPks("cases:document", 2)
     documents = Document.objects.filter(case=case).select_related("created_by")
     for document in newest(documents, "-created_at", "-pk"):
         entries.append(
@@ -349,7 +350,7 @@ def case_timeline(case: Case, *, limit: int | None = None) -> list[TimelineEntry
                 "document",
                 _("Dokument"),
                 document,
-                link_url=reverse("cases:document", args=[case.pk, document.pk]),
+                link_url=document_url(case.pk, document.pk),
                 link_text=document.title,
                 muted=f"({filesizeformat(document.size)})",
             )
@@ -522,7 +523,7 @@ def municipalities_for(user) -> QuerySet[Municipality]:
 def case_filter_municipalities(user) -> list[Municipality]:
     """The municipalities (with region and district) the case list offers as filters."""
     if user.is_superuser:
-        return list(Municipality.objects.select_related("region__district").order_by("name", "pk"))
+        return list(municipalities_for(user))
     return user_municipalities(user)
 
 

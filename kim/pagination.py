@@ -58,20 +58,11 @@ class CappedPage:
     def has_previous(self) -> bool:
         return self.number > 1
 
-    def has_other_pages(self) -> bool:
-        return self.has_next() or self.has_previous()
-
     def next_page_number(self) -> int:
         return self.number + 1
 
     def previous_page_number(self) -> int:
         return self.number - 1
-
-    def start_index(self) -> int:
-        return (self.number - 1) * self.per_page + 1 if self.object_list else 0
-
-    def end_index(self) -> int:
-        return (self.number - 1) * self.per_page + len(self.object_list)
 
     def __iter__(self):
         return iter(self.object_list)

@@ -15,27 +15,13 @@ from casework.lifecycle import OPEN_PHASES
 from casework.models import Case
 from casework.submit_once import ALREADY_SAVED, TOKEN_FIELD, AlreadySubmitted, run_once
 from kim.drafts import RESTORED, login_required_keep_input, take_draft
-
-
-class _UrlForPks:
-    """`reverse()` once per page instead of once per row: the URL of `name` for any int pks."""
-
-    SAMPLE_PKS = (918273645, 546372819)
-
-    def __init__(self, name: str, arity: int = 1):
-        pattern = reverse(name, args=self.SAMPLE_PKS[:arity]).replace("{", "{{").replace("}", "}}")
-        for sample in self.SAMPLE_PKS[:arity]:
-            pattern = pattern.replace(str(sample), "{}", 1)
-        self.pattern = pattern
-
-    def __call__(self, *pks: int) -> str:
-        return self.pattern.format(*pks)
+from kim.links import UrlForPks
 
 
 def _add_links(context: dict) -> None:
     """The links of the dashboard's rows, set on the cases and follow-ups they lead to,
     and the open cases' dates as text (the `date` filter costs more than the row)."""
-    detail, done = _UrlForPks("cases:detail"), _UrlForPks("cases:follow_up_done", 2)
+    detail, done = UrlForPks("cases:detail"), UrlForPks("cases:follow_up_done", 2)
     cases = [case for group in context["by_phase"] for case in group["cases"]]
     for case in cases:
         case.opened_on_text = f"{case.opened_on:%d.%m.%Y}"
