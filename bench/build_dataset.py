@@ -1215,14 +1215,15 @@ class Generator:
         self.sql(
             f"""
             INSERT INTO casework_followup (created_at, updated_at, title, due_on, done_at, assigned_to_id, case_id,
-                created_by_id, done_by_id)
+                created_by_id, done_by_id, district_id)
             SELECT created, coalesce(done_at, created), (%(titles)s::text[])[1 + {pick("key", 161, len(titles))}],
-                due_on, done_at, author, id, author, CASE WHEN done_at IS NOT NULL THEN author END
+                due_on, done_at, author, id, author, CASE WHEN done_at IS NOT NULL THEN author END, district_id
             FROM (
                 SELECT *, least(due_on, opened_on + 3) + time '09:30' AS created,
                     CASE WHEN done THEN least(due_on + {pick("key", 162, 5)}, end_on) + time '16:00' END AS done_at
                 FROM (
                     SELECT s.id, s.id * 8 + j AS key, s.opened_on, s.end_on, coalesce(s.cm, s.koord) AS author,
+                        s.district_id,
                         CASE WHEN s.phase <> 'closed' AND (j = 1 AND (s.cm = %(bench_cm)s OR {rnd("s.id", 163)} < 0.3))
                              THEN greatest(s.opened_on, %(today)s::date - 20 + {pick("s.id", 164, 40)})
                              ELSE s.opened_on + {pick("s.id * 8 + j", 165, "s.end_on - s.opened_on + 1")} END AS due_on,

@@ -1932,6 +1932,7 @@ class DemoBuilder:
                 follow_ups.append(
                     {
                         "case_id": case.pk,
+                        "district_id": self.district.pk,
                         "created_by_id": p.writer_id,
                         "title": title,
                         "due_on": due,

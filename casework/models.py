@@ -874,6 +874,17 @@ class FollowUp(CaseEntry):
         related_name="+",
         verbose_name=_("erledigt von"),
     )
+    # The case's district, copied on save (a case never leaves its district: Case.clean), so
+    # "Wiedervorlage überfällig" reads one district's open follow-ups from an index instead of
+    # the open follow-ups of every district. Writers that bypass save() set it themselves.
+    district = models.ForeignKey(
+        "regions.District",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("Kreis"),
+        editable=False,
+        db_index=False,  # followup_district_open_due_idx leads with it
+    )
 
     class Meta:
         verbose_name = _("Wiedervorlage")
@@ -889,10 +900,25 @@ class FollowUp(CaseEntry):
                 name="followup_open_due_idx",
             ),
             models.Index(fields=["case", "done_at", "due_on"], name="followup_case_due_idx"),
+            # The same per district: the case list's "Wiedervorlage überfällig" for a team.
+            models.Index(
+                fields=["district", "due_on"],
+                include=["case"],
+                condition=Q(done_at__isnull=True),
+                name="followup_district_open_due_idx",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if self.case_id is not None and (update_fields is None or "case" in update_fields):
+            self.district_id = self.case.district_id
+            if update_fields is not None:
+                kwargs["update_fields"] = [*update_fields, "district"]
+        super().save(*args, **kwargs)
 
     @property
     def is_done(self) -> bool:

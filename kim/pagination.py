@@ -5,15 +5,15 @@ joins. On a large list both grow with the data: the count reads every row, and t
 query joins and sorts everything before it can skip to the page. `CappedPaginator`
 instead
 
-- counts at most `count_cap` + 1 rows ("more than 10,000" is all a person needs to know
-  to narrow the filters), so the count costs the same for 10,001 or 1,000,000 rows;
-- reads the ids of one page (plus one, to know whether a next page exists) from the
-  filtered and ordered queryset, which the database answers from an index;
-- hands only those ids to `fetch_rows`, which loads the rows with everything shown.
+- reads the ids of the first `count_cap` + 1 rows in list order, in one query that the
+  database answers from an index: their number is the count ("more than 1,000" is all a
+  person needs to know to narrow the filters) and the requested page is a slice of them,
+  so count and page cost one query, the same for 1,001 or 1,000,000 matching rows;
+- hands only the page's ids to `fetch_rows`, which loads the rows with everything shown.
 
-The page number stays in the URL (bookmarkable, works without JavaScript). Deep pages
-skip rows inside the index (OFFSET over ids only), which stays cheap far beyond the
-pages anyone opens by hand.
+The page number stays in the URL (bookmarkable, works without JavaScript). Pages beyond the
+cap skip rows inside the index (OFFSET over ids only), which stays cheap far beyond the
+pages anyone opens by hand; that such a page has rows already says the count is capped.
 """
 
 import json
@@ -94,31 +94,37 @@ class CappedPaginator:
         self.fetch_rows = fetch_rows
         self.count_cap = count_cap
 
-    def count(self) -> tuple[int, bool]:
-        """The number of rows, exact up to the cap; True as second value when capped."""
-        counted = self.queryset.order_by()[: self.count_cap + 1].count()
-        return min(counted, self.count_cap), counted > self.count_cap
-
     def get_page(self, number: str | int | None) -> CappedPage:
         number = page_number(str(number) if number is not None else None)
-        if number == 1:
-            ids, has_next = self._ids(number)
-            # The whole list on the first page: nothing to count.
-            count, capped = (len(ids), False) if not has_next else self.count()
+        offset = (number - 1) * self.per_page
+        first: list | None = None  # the first cap + 1 ids, when they were read
+        if offset < self.count_cap:
+            # The page lies within the counted rows: one query reads the count and the page.
+            first = self._ids(0, max(self.count_cap + 1, offset + self.per_page + 1))
         else:
-            count, capped = self.count()
-            if not capped and count <= (number - 1) * self.per_page:
-                # Past the end (an old bookmark, a changed filter): show the last page instead.
-                number = max(1, -(-count // self.per_page))
-            ids, has_next = self._ids(number)
+            # Beyond the cap: rows on this page mean more rows than the cap, so nothing to count.
+            ids = self._ids(offset, offset + self.per_page + 1)
+            if not ids:
+                # Past the end (an old bookmark, a changed filter): count after all.
+                first = self._ids(0, self.count_cap + 1)
+        if first is None:
+            count, capped = self.count_cap, True
+        else:
+            count, capped = min(len(first), self.count_cap), len(first) > self.count_cap
+            if not capped and offset >= len(first):
+                # Past the end of a short list: show its last page instead.
+                number = max(1, -(-len(first) // self.per_page))
+                offset = (number - 1) * self.per_page
+            ids = first[offset : offset + self.per_page + 1]
+        has_next = len(ids) > self.per_page
+        ids = ids[: self.per_page]
         rows_by_id = {row.pk: row for row in self.fetch_rows(ids)} if ids else {}
         rows = [rows_by_id[pk] for pk in ids if pk in rows_by_id]
         return CappedPage(rows, number, self.per_page, count, capped, has_next)
 
-    def _ids(self, number: int) -> tuple[list, bool]:
-        offset = (number - 1) * self.per_page
-        ids = list(self.queryset.values_list("pk", flat=True)[offset : offset + self.per_page + 1])
-        return ids[: self.per_page], len(ids) > self.per_page
+    def _ids(self, start: int, stop: int) -> list:
+        """The ids from position `start` up to `stop` in list order: an index read, no joins."""
+        return list(self.queryset.values_list("pk", flat=True)[start:stop])
 
 
 class EstimatedCountPaginator(Paginator):

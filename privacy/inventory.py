@@ -275,7 +275,7 @@ INVENTORY: dict[str, Entry] = {
         # its purpose, not for facts about the person.
         legal_basis=keep(PERSONAL, ACCOUNTABILITY),
     ),
-    **_all_none("casework.followup", (*_TIMESTAMPS, "due_on", "done_at")),
+    **_all_none("casework.followup", (*_TIMESTAMPS, "due_on", "done_at", "district")),
     **_model(
         "casework.followup",
         **_CASE_ENTRY,

@@ -5,7 +5,8 @@ from collections import defaultdict
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef
+from django.db import connections
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -89,6 +90,11 @@ class CaseFilter(django_filters.FilterSet):
             (str(framework.pk), framework.name) for framework in self.legal_frameworks if framework.is_active
         ]
         municipalities = case_filter_municipalities(user)
+        # The districts the user's cases lie in (accounts.roles.restrict_cases): the follow-ups'
+        # copy of the case's district narrows "Wiedervorlage überfällig" before any case is read.
+        self.district_ids = (
+            None if user.is_superuser else sorted({m.region.district_id for m in municipalities})
+        )
         self.municipalities_by_region = defaultdict(list)
         regions = {}
         for municipality in municipalities:
@@ -163,8 +169,32 @@ class CaseFilter(django_filters.FilterSet):
         return queryset.filter(Exists(chosen))
 
     def filter_overdue(self, queryset, name, value):
-        # From the open follow-ups (a partial index) to their cases: few rows, however many cases.
-        overdue = FollowUp.objects.filter(done_at__isnull=True, due_on__lt=timezone.localdate()).values(
-            "case_id"
+        # From the open follow-ups of the user's districts (a partial index) to their cases: few
+        # rows, however many cases and however many other districts.
+        overdue = FollowUp.objects.filter(done_at__isnull=True, due_on__lt=timezone.localdate())
+        if self.district_ids is not None:
+            overdue = overdue.filter(district_id__in=self.district_ids)
+        overdue = overdue.order_by().values("case_id")
+        if not value:
+            return queryset.exclude(pk__in=overdue)
+        if connections[queryset.db].vendor == "postgresql":
+            # As an array of ids, so the planner looks the few cases up by their key instead of
+            # hashing the follow-ups and reading every case of the district to probe them.
+            return queryset.filter(InArray("pk", overdue))
+        return queryset.filter(pk__in=overdue)
+
+
+class InArray(Func):
+    """`column = ANY(ARRAY(subquery))` (PostgreSQL): the subquery read once, as an array."""
+
+    output_field = BooleanField()
+
+    def __init__(self, column: str, queryset):
+        super().__init__(F(column), Subquery(queryset))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        (column, column_params), (values, values_params) = (
+            compiler.compile(expression) for expression in self.get_source_expressions()
         )
-        return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
+        # The subquery compiles in parentheses already: ARRAY(SELECT ...).
+        return f"{column} = ANY(ARRAY{values})", (*column_params, *values_params)
