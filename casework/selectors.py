@@ -181,7 +181,7 @@ def case_list_rows(
     return result
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TimelineEntry:
     """One line of a case's timeline, with its text ready to print (the template escapes it):
 
@@ -193,7 +193,7 @@ class TimelineEntry:
     at: dt.datetime | None
     kind: str
     label: str
-    obj: Any
+    pk: int
     text: str = ""
     link_url: str = ""
     link_text: str = ""
@@ -212,12 +212,24 @@ def _display(model, field: str) -> dict:
     return {value: str(label) for value, label in model._meta.get_field(field).flatchoices}
 
 
+def _person(first_name: str | None, last_name: str | None, username: str | None) -> str:
+    """A user's name as `str(user)` gives it (accounts.User.__str__), from plain columns."""
+    if username is None:
+        return ""
+    return f"{first_name} {last_name}".strip() or username
+
+
+def _person_columns(relation: str) -> tuple[str, str, str]:
+    return (f"{relation}__first_name", f"{relation}__last_name", f"{relation}__username")
+
+
 def case_timeline(case: Case, *, limit: int | None = None) -> list[TimelineEntry]:
     """Contacts, referrals, goal changes, phase changes, handovers and documents, newest first.
 
     With `limit`, only the newest `limit` entries: each kind is read newest first and cut
     at `limit`, so a case with years of contacts costs no more than a new one.
-    One query per kind (and one for the contacts' topics), whatever the number of entries.
+    One query per kind (and one for the contacts' topics), whatever the number of entries,
+    each reading plain values: the page prints texts, model instances would only cost time.
     Each entry's text is put together here, once, instead of by template tags on every row.
     """
 
@@ -225,134 +237,161 @@ def case_timeline(case: Case, *, limit: int | None = None) -> list[TimelineEntry
         queryset = queryset.order_by(*order)
         return queryset if limit is None else queryset[:limit]
 
-    def by(user) -> str:
-        return str(user) if user else ""
-
     # Each kind read in the order of the sort key below (day, then moment, newest first),
     # equal moments in the order of the model, as the stable sort keeps them.
     entries: list[TimelineEntry] = []
+    add = entries.append
     channels = _display(Contact, "channel")
     minutes, interpreted = str(_("Min.")), str(_("mit Dolmetschung"))
-    contacts = Contact.objects.filter(case=case).select_related("created_by").prefetch_related("topics")
-    for contact in newest(contacts, "-contacted_on", "-created_at", "-pk"):
-        text = f"{channels.get(contact.channel, contact.channel)}, {contact.duration_minutes} {minutes}"
-        topics = ", ".join(t.name for t in contact.topics.all())
-        entries.append(
+    contact_label = _("Kontakt")
+    contacts = list(
+        newest(Contact.objects.filter(case=case), "-contacted_on", "-created_at", "-pk").values_list(
+            "pk",
+            "contacted_on",
+            "created_at",
+            "channel",
+            "duration_minutes",
+            "with_interpreter",
+            "note",
+            *_person_columns("created_by"),
+        )
+    )
+    topics: dict[int, list[str]] = {}
+    if contacts:
+        links = Contact.topics.through.objects.filter(contact_id__in=[row[0] for row in contacts])
+        for contact_id, name in links.order_by("topic__sort_order", "topic__name").values_list(
+            "contact_id", "topic__name"
+        ):
+            topics.setdefault(contact_id, []).append(name)
+    for pk, on, at, channel, duration, with_interpreter, note, *person in contacts:
+        text = f"{channels.get(channel, channel)}, {duration} {minutes}"
+        names = ", ".join(topics.get(pk, ()))
+        add(
             TimelineEntry(
-                contact.contacted_on,
-                contact.created_at,
+                on,
+                at,
                 "contact",
-                _("Kontakt"),
-                contact,
-                text=f"{text}, {interpreted}" if contact.with_interpreter else text,
-                muted=f"({topics})" if topics else "",
-                note=contact.note,
-                by=by(contact.created_by),
+                contact_label,
+                pk,
+                text=f"{text}, {interpreted}" if with_interpreter else text,
+                muted=f"({names})" if names else "",
+                note=note,
+                by=_person(*person),
             )
         )
     statuses = _display(Referral, "status")
     basis_consent, basis_law = str(_("mit Einwilligung")), str(_("Rechtsgrundlage:"))
     basis_planned, basis_none = str(_("noch keine Datenweitergabe")), str(_("ohne dokumentierte Grundlage"))
     actor_url = UrlForPks("network:detail")
-    referrals = Referral.objects.filter(case=case).select_related(
-        "actor", "contact_person", "topic", "created_by"
+    referral_label = _("Vermittlung")
+    referrals = newest(Referral.objects.filter(case=case), "-referred_on", "-created_at", "-pk").values_list(
+        "pk",
+        "referred_on",
+        "created_at",
+        "actor_id",
+        "actor__name",
+        "contact_person__name",
+        "status",
+        "topic__name",
+        "consent_id",
+        "legal_basis",
+        "outcome",
     )
-    for referral in newest(referrals, "-referred_on", "-created_at", "-pk"):
-        after = f" ({referral.contact_person.name})" if referral.contact_person else ""
-        after += f": {statuses.get(referral.status, referral.status)}"
-        if referral.topic:
-            after += f" · {referral.topic.name}"
-        if referral.consent_id:
+    for pk, on, at, actor_id, actor, person, status, topic, consent_id, legal_basis, outcome in referrals:
+        after = f" ({person})" if person else ""
+        after += f": {statuses.get(status, status)}"
+        if topic:
+            after += f" · {topic}"
+        if consent_id:
             basis = basis_consent
-        elif referral.legal_basis:
-            basis = f"{basis_law} {referral.legal_basis}"
-        elif referral.status == ReferralStatus.PLANNED:
+        elif legal_basis:
+            basis = f"{basis_law} {legal_basis}"
+        elif status == ReferralStatus.PLANNED:
             basis = basis_planned
         else:
             basis = basis_none
-        entries.append(
+        add(
             TimelineEntry(
-                referral.referred_on,
-                referral.created_at,
+                on,
+                at,
                 "referral",
-                _("Vermittlung"),
-                referral,
-                link_url=actor_url(referral.actor_id),
-                link_text=referral.actor.name,
+                referral_label,
+                pk,
+                link_url=actor_url(actor_id),
+                link_text=actor,
                 after=after,
                 muted=f"· {basis}",
-                note=referral.outcome,
+                note=outcome,
             )
         )
     goal_statuses = _display(GoalStatusChange, "to_status")
     agreed = str(_("vereinbart,"))
-    goal_changes = GoalStatusChange.objects.filter(goal__case=case).select_related("goal", "changed_by")
-    for change in newest(goal_changes, "-changed_at", "pk"):
-        before = (
-            f"{goal_statuses.get(change.from_status, change.from_status)} →" if change.from_status else agreed
-        )
-        entries.append(
+    goal_label = _("Ziel")
+    goal_changes = newest(GoalStatusChange.objects.filter(goal__case=case), "-changed_at", "pk").values_list(
+        "pk", "changed_at", "goal__title", "from_status", "to_status"
+    )
+    for pk, at, title, from_status, to_status in goal_changes:
+        before = f"{goal_statuses.get(from_status, from_status)} →" if from_status else agreed
+        add(
             TimelineEntry(
-                _local_date(change.changed_at),
-                change.changed_at,
+                _local_date(at),
+                at,
                 "goal",
-                _("Ziel"),
-                change,
-                text=f"„{change.goal.title}“: {before} {goal_statuses.get(change.to_status, '')}",
+                goal_label,
+                pk,
+                text=f"„{title}“: {before} {goal_statuses.get(to_status, '')}",
             )
         )
     phases = _display(PhaseChange, "to_phase")
     opened = str(_("Fall eröffnet:"))
-    phase_changes = PhaseChange.objects.filter(case=case).select_related("changed_by", "closure_reason")
-    for change in newest(phase_changes, "-changed_at", "pk"):
-        text = f"{phases.get(change.from_phase, change.from_phase)} →" if change.from_phase else opened
-        text += f" {phases.get(change.to_phase, change.to_phase)}"
-        if change.closure_reason:
-            text += f" ({change.closure_reason})"
-        entries.append(
+    phase_label = _("Phasenwechsel")
+    phase_changes = newest(PhaseChange.objects.filter(case=case), "-changed_at", "pk").values_list(
+        "pk",
+        "changed_at",
+        "from_phase",
+        "to_phase",
+        "closure_reason__name",
+        "note",
+        *_person_columns("changed_by"),
+    )
+    for pk, at, from_phase, to_phase, closure_reason, note, *person in phase_changes:
+        text = f"{phases.get(from_phase, from_phase)} →" if from_phase else opened
+        text += f" {phases.get(to_phase, to_phase)}"
+        if closure_reason:
+            text += f" ({closure_reason})"
+        add(
             TimelineEntry(
-                _local_date(change.changed_at),
-                change.changed_at,
-                "phase",
-                _("Phasenwechsel"),
-                change,
-                text=text,
-                note=change.note,
-                by=by(change.changed_by),
+                _local_date(at), at, "phase", phase_label, pk, text=text, note=note, by=_person(*person)
             )
         )
     unassigned = str(_("nicht zugewiesen"))
-    handovers = CaseAssignment.objects.filter(case=case).select_related(
-        "from_manager", "to_manager", "assigned_by"
+    handover_label = _("Zuständigkeit")
+    handovers = newest(CaseAssignment.objects.filter(case=case), "-assigned_at", "pk").values_list(
+        "pk", "assigned_at", "note", *_person_columns("from_manager"), *_person_columns("to_manager")
     )
-    for handover in newest(handovers, "-assigned_at", "pk"):
-        text = f"{handover.from_manager} → " if handover.from_manager else ""
-        text += str(handover.to_manager) if handover.to_manager else unassigned
-        if handover.note:
-            text += f": {handover.note}"
-        entries.append(
-            TimelineEntry(
-                _local_date(handover.assigned_at),
-                handover.assigned_at,
-                "handover",
-                _("Zuständigkeit"),
-                handover,
-                text=text,
-            )
-        )
+    for pk, at, note, *people in handovers:
+        from_manager, to_manager = _person(*people[:3]), _person(*people[3:])
+        text = f"{from_manager} → " if from_manager else ""
+        text += to_manager or unassigned
+        if note:
+            text += f": {note}"
+        add(TimelineEntry(_local_date(at), at, "handover", handover_label, pk, text=text))
     document_url = UrlForPks("cases:document", 2)
-    documents = Document.objects.filter(case=case).select_related("created_by")
-    for document in newest(documents, "-created_at", "-pk"):
-        entries.append(
+    document_label = _("Dokument")
+    documents = newest(Document.objects.filter(case=case), "-created_at", "-pk").values_list(
+        "pk", "created_at", "title", "size"
+    )
+    for pk, at, title, size in documents:
+        add(
             TimelineEntry(
-                _local_date(document.created_at),
-                document.created_at,
+                _local_date(at),
+                at,
                 "document",
-                _("Dokument"),
-                document,
-                link_url=document_url(case.pk, document.pk),
-                link_text=document.title,
-                muted=f"({filesizeformat(document.size)})",
+                document_label,
+                pk,
+                link_url=document_url(case.pk, pk),
+                link_text=title,
+                muted=f"({filesizeformat(size)})",
             )
         )
     now = timezone.now()

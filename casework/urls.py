@@ -10,6 +10,7 @@ case_patterns = [
     path("", cases.case_list, name="list"),
     path("uebergabe/", cases.bulk_reassign, name="bulk_reassign"),
     path("<int:pk>/", cases.case_detail, name="detail"),
+    path("<int:pk>/eingabe/<slug:slug>/", cases.case_panel, name="panel"),
     path("<int:pk>/kontakt/", cases.contact_add, name="add_contact"),
     path("<int:pk>/ziel/", cases.goal_add, name="add_goal"),
     path("<int:pk>/ziel/<int:goal_pk>/status/", cases.goal_status, name="goal_status"),

@@ -45,7 +45,7 @@ def test_a_contact_note_survives_an_expired_session(case_manager):
     # CSRF checks on: the CSRF cookie outlives the session, so the late POST gets through.
     browser = BrowserSession(enforce_csrf_checks=True)
     browser.force_login(case_manager)
-    page = browser.get(case_page).content.decode()
+    page = browser.get(case_page, {"eingabe": "kontakt"}).content.decode()
     csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     token = re.search(r'name="contact-submit_token" value="([^"]+)"', page).group(1)
     expire_session(browser)

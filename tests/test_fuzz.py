@@ -44,6 +44,7 @@ from hypothesis import strategies as st
 from accounts.roles import CASE_MANAGEMENT, COORDINATION
 from casework import services
 from casework.models import Client, Contact, ContactPerson, DataCategory, Goal
+from casework.views.cases import PANELS_BY_SLUG
 from tests.conftest import login_with_otp, make_staff
 from tests.factories import ActorFactory, CaseFactory, ClientFactory, coesfeld, municipality, topic
 
@@ -218,6 +219,7 @@ def world(db, superuser):
         ("", "document_pk"): document.pk,
         ("", "consent_pk"): consent.pk,
         ("exchange:case_export", "fmt"): "csv",
+        ("cases:panel", "slug"): "kontakt",
     }
     if apps.is_installed("structural"):
         from structural import services as structural_services
@@ -367,10 +369,18 @@ def page_forms(http, url) -> list[Form]:
 _FORM_SOURCES: dict[str, set[str]] = {}
 
 
+def page_urls(world: World, page: Endpoint) -> list[str]:
+    """Where a page's forms are: the case page opens each of its panels on request."""
+    url = world.url(page)
+    if page.name == "cases:detail":
+        return [f"{url}?eingabe={slug}" for slug in PANELS_BY_SLUG]
+    return [url]
+
+
 def form_sources(world: World) -> dict[str, set[str]]:
     if not _FORM_SOURCES:
         for page in ENDPOINTS:
-            for form in page_forms(world.http_for(page), world.url(page)):
+            for form in (f for url in page_urls(world, page) for f in page_forms(world.http_for(page), url)):
                 target = endpoint_name(form.action)
                 if target:
                     _FORM_SOURCES.setdefault(target, set()).add(page.name)
@@ -385,7 +395,7 @@ def forms_for(world: World, endpoint: Endpoint) -> tuple[dict, dict]:
     by_name = {e.name: e for e in ENDPOINTS}
     for source in sorted(sources):
         page = by_name[source]
-        for form in page_forms(world.http_for(page), world.url(page)):
+        for form in (f for url in page_urls(world, page) for f in page_forms(world.http_for(page), url)):
             if endpoint_name(form.action) == endpoint.name:
                 (post if form.method == "post" else get).update(form.fields)
     post.pop("csrfmiddlewaretoken", None)

@@ -1,5 +1,8 @@
 """The case list, the case detail page and everything posted from it."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.roles import can_assign_cases, can_edit_case
@@ -32,7 +36,7 @@ from casework.forms.cases import (
     ReassignForm,
     ReferralForm,
 )
-from casework.models import Actor, Case, Consent, DataCategory, Document, FollowUp, Goal
+from casework.models import Actor, Case, Consent, DataCategory, Document, FollowUp, Goal, GoalStatus
 from casework.submit_once import ALREADY_SAVED, AlreadySubmitted, pop_submit_token, run_once
 from kim.drafts import RESTORED, login_required_keep_input, take_draft
 from kim.pagination import CappedPaginator
@@ -76,30 +80,86 @@ def case_list(request):
     )
 
 
-# Panels whose forms list the district's actors (a thousand or more): built only when the user
-# opens them (`?eingabe=vermittlung`) or posted them, so the case page itself stays light.
-ON_DEMAND_PANELS = {
-    "vermittlung": ("referral_form", lambda case: ReferralForm(prefix="referral", case=case)),
-    "einwilligung": ("consent_form", lambda case: ConsentForm(prefix="consent", case=case)),
-}
+@dataclass(frozen=True)
+class Panel:
+    """A form of the case page. It is built and rendered only when the user opens its panel:
+    with JavaScript the panel fetches it (`case_panel`), without it a link reloads the page
+    with `?eingabe=<slug>`. A case page with eight forms rendered cost more than the rest of
+    the page together."""
+
+    slug: str
+    anchor: str
+    key: str
+    form_class: type
+    action: str
+    title: str
+    submit_label: str
+    form_kwargs: Callable[[Case], dict] = lambda case: {}
+    multipart: bool = False
+    # "case": in the side column, also on a closed case (to reopen it); "entry": a new entry.
+    column: str = "entry"
+    assigners_only: bool = False
+
+    @property
+    def prefix(self) -> str:
+        return self.key.removesuffix("_form")
+
+    def build(self, case, data=None, files=None):
+        return self.form_class(data, files, prefix=self.prefix, **self.form_kwargs(case))
 
 
-def _case_forms(case, bound_form=None, open_panel: str | None = None) -> dict:
-    """Empty forms for the panels of the case page, with one of them replaced by a bound, invalid
-    one; the on-demand panels only when asked for (None otherwise)."""
-    forms = {
-        "contact_form": ContactForm(prefix="contact"),
-        "goal_form": GoalForm(prefix="goal"),
-        "follow_up_form": FollowUpForm(prefix="follow_up"),
-        "document_form": DocumentForm(prefix="document"),
-        "phase_form": PhaseChangeForm(prefix="phase", case=case),
-        "reassign_form": ReassignForm(prefix="reassign", region_pks=[case.municipality.region_id], case=case),
-    }
-    for panel, (key, build) in ON_DEMAND_PANELS.items():
-        forms[key] = build(case) if panel == open_panel else None
+_case_kwargs = lambda case: {"case": case}  # noqa: E731
+
+
+PANELS = (
+    Panel("kontakt", "panel-contact", "contact_form", ContactForm, "cases:add_contact",
+          gettext_lazy("Kontakt erfassen"), gettext_lazy("Kontakt speichern")),
+    Panel("wiedervorlage", "panel-follow-up", "follow_up_form", FollowUpForm, "cases:add_follow_up",
+          gettext_lazy("Wiedervorlage anlegen"), gettext_lazy("Wiedervorlage speichern")),
+    Panel("ziel", "panel-goal", "goal_form", GoalForm, "cases:add_goal",
+          gettext_lazy("Ziel vereinbaren"), gettext_lazy("Ziel speichern")),
+    Panel("vermittlung", "panel-referral", "referral_form", ReferralForm, "cases:add_referral",
+          gettext_lazy("An Akteur vermitteln"), gettext_lazy("Vermittlung speichern"),
+          form_kwargs=_case_kwargs),
+    Panel("dokument", "panel-document", "document_form", DocumentForm, "cases:add_document",
+          gettext_lazy("Dokument hochladen"), gettext_lazy("Hochladen"), multipart=True),
+    Panel("einwilligung", "panel-consent", "consent_form", ConsentForm, "cases:add_consent",
+          gettext_lazy("Einwilligung erfassen"), gettext_lazy("Einwilligung speichern"),
+          form_kwargs=_case_kwargs),
+    Panel("phase", "panel-phase", "phase_form", PhaseChangeForm, "cases:change_phase",
+          gettext_lazy("Phase ändern"), gettext_lazy("Phase ändern"),
+          form_kwargs=_case_kwargs, column="case"),
+    Panel("uebergabe", "panel-reassign", "reassign_form", ReassignForm, "cases:reassign",
+          gettext_lazy("Fall übergeben"), gettext_lazy("Übergeben"),
+          form_kwargs=lambda case: {"region_pks": [case.municipality.region_id], "case": case},
+          column="case", assigners_only=True),
+)  # fmt: skip
+PANELS_BY_SLUG = {panel.slug: panel for panel in PANELS}
+PANELS_BY_ACTION = {panel.action.removeprefix("cases:"): panel for panel in PANELS}
+
+
+def _panel_allowed(user, case, panel: Panel) -> bool:
+    if panel.assigners_only:
+        return can_assign_cases(user)
+    if not can_edit_case(user, case):
+        return False
+    return panel.column == "case" or not case.is_closed
+
+
+def _case_panels(request, case, bound_form=None) -> dict[str, list[dict]]:
+    """The panels the user may open, by column, each with its form if it is open: the one
+    asked for with `?eingabe=`, or the bound one being shown again with its errors."""
+    opened = {}
+    requested = PANELS_BY_SLUG.get(request.GET.get("eingabe", ""))
+    if requested is not None:
+        opened[requested.key] = requested.build(case)
     if bound_form is not None:
-        forms[bound_form[0]] = bound_form[1]
-    return forms
+        opened[bound_form[0]] = bound_form[1]
+    columns: dict[str, list[dict]] = {"entry": [], "case": []}
+    for panel in PANELS:
+        if _panel_allowed(request.user, case, panel):
+            columns[panel.column].append({"panel": panel, "form": opened.get(panel.key)})
+    return columns
 
 
 # The case page shows the newest 20 entries of the timeline (a screen and a half);
@@ -113,6 +173,7 @@ def _render_case(request, case, *, bound_form=None, status=200):
     show_all = request.GET.get("verlauf") == TIMELINE_ALL
     # One entry more than shown tells whether there are older ones.
     timeline = selectors.case_timeline(case, limit=None if show_all else TIMELINE_RECENT + 1)
+    panels = _case_panels(request, case, bound_form)
     context = {
         "case": case,
         "subject": case.subject,
@@ -124,28 +185,14 @@ def _render_case(request, case, *, bound_form=None, status=200):
         "consents": consents,
         "alerts": selectors.case_alerts(case, consents),
         "can_edit": can_edit_case(request.user, case),
-        "can_assign": can_assign_cases(request.user),
-        "goal_status_form": GoalStatusForm(),
-        **_case_forms(case, bound_form, open_panel=request.GET.get("eingabe")),
+        "entry_panels": panels["entry"],
+        "case_panels": panels["case"],
+        "goal_statuses": GoalStatus.choices,
     }
+    # The open forms also by their names (the tests, and a draft restored into one, use them).
+    opened = [item for item in panels["entry"] + panels["case"] if item["form"]]
+    context.update({item["panel"].key: item["form"] for item in opened})
     return render(request, "casework/cases/detail.html", context, status=status)
-
-
-# The panels of the case page by the URL name they post to: (form key, form class, its arguments).
-CASE_PANELS = {
-    "add_contact": ("contact_form", ContactForm, lambda case: {}),
-    "add_goal": ("goal_form", GoalForm, lambda case: {}),
-    "add_referral": ("referral_form", ReferralForm, lambda case: {"case": case}),
-    "add_follow_up": ("follow_up_form", FollowUpForm, lambda case: {}),
-    "add_document": ("document_form", DocumentForm, lambda case: {}),
-    "add_consent": ("consent_form", ConsentForm, lambda case: {"case": case}),
-    "change_phase": ("phase_form", PhaseChangeForm, lambda case: {"case": case}),
-    "reassign": (
-        "reassign_form",
-        ReassignForm,
-        lambda case: {"region_pks": [case.municipality.region_id], "case": case},
-    ),
-}
 
 
 def _restored_form(request, case):
@@ -154,12 +201,11 @@ def _restored_form(request, case):
     if draft is None or not can_edit_case(request.user, case):
         return None
     action, data = draft
-    panel = CASE_PANELS.get(resolve(action).url_name)
+    panel = PANELS_BY_ACTION.get(resolve(action).url_name)
     if panel is None:
         return None
-    key, form_class, form_kwargs = panel
     messages.info(request, RESTORED)
-    return key, form_class(data, prefix=key.removesuffix("_form"), **form_kwargs(case))
+    return panel.key, panel.build(case, data)
 
 
 @login_required
@@ -167,6 +213,23 @@ def case_detail(request, pk: int):
     case = get_case_for_user(request, pk)
     audit_record(user=request.user, action=Action.VIEW, obj=case)
     return _render_case(request, case, bound_form=_restored_form(request, case))
+
+
+@login_required
+def case_panel(request, pk: int, slug: str):
+    """One panel's empty form as an HTML fragment, for the case page's script."""
+    case = get_case_for_user(request, pk)
+    panel = PANELS_BY_SLUG.get(slug)
+    if panel is None:
+        raise Http404
+    if not _panel_allowed(request.user, case, panel):
+        raise PermissionDenied
+    response = render(
+        request, "casework/cases/_panel_form.html", {"case": case, "panel": panel, "form": panel.build(case)}
+    )
+    # Each fetch carries fresh CSRF and submit tokens: never from a cache.
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _case_entry_view(request, pk, *, form_key, form_class, save, success_message, form_kwargs=None):

@@ -31,7 +31,16 @@ def log_in(page: Page, base_url: str, username: str) -> None:
     expect(page.get_by_role("heading", name="Mein Arbeitsplatz")).to_be_visible()
 
 
+def open_panel(page: Page, anchor: str) -> None:
+    """Open a panel of the case page; its form is fetched when it opens (static/js/kim.js)."""
+    panel = page.locator(f"#{anchor}")
+    if panel.get_attribute("open") is None:
+        panel.locator("summary").click()
+    expect(panel.locator("form")).to_be_visible()
+
+
 def change_phase(page: Page, label: str, **extra) -> None:
+    open_panel(page, "panel-phase")
     page.select_option("select[name='phase-to_phase']", label=label)
     for name, value in extra.items():
         if name == "closure_reason":
@@ -95,11 +104,8 @@ def test_case_manager_works_a_case_from_intake_to_closure(live_server, page: Pag
 
     # Before referring her, she agrees that KIM may talk to the JMD: the case manager
     # records the consent, prints it in Leichte Sprache for her signature and comes back.
-    # The forms listing the district's actors open on request, so the case page stays light.
+    # The forms load when their panel opens, so the case page itself stays light.
     page.get_by_text("Einwilligung erfassen").click()
-    page.locator("#panel-consent").get_by_role(
-        "link", name="Formular mit den Akteuren des Kreises öffnen"
-    ).click()
     page.fill("textarea[name='consent-purpose']", "Anmeldung beim Jugendmigrationsdienst")
     page.locator("#panel-consent").get_by_label("Jugendmigrationsdienst Coesfeld").check()
     page.get_by_role("button", name="Einwilligung speichern").click()
@@ -111,9 +117,6 @@ def test_case_manager_works_a_case_from_intake_to_closure(live_server, page: Pag
 
     # Refer her to an actor of the network; without the consent chosen it is refused.
     page.get_by_text("An Akteur vermitteln").click()
-    page.locator("#panel-referral").get_by_role(
-        "link", name="Formular mit den Akteuren des Kreises öffnen"
-    ).click()
     page.select_option(
         "select[name='referral-actor']", label="Jugendmigrationsdienst Coesfeld (Beratungsstelle)"
     )
@@ -129,9 +132,10 @@ def test_case_manager_works_a_case_from_intake_to_closure(live_server, page: Pag
     change_phase(page, "Clearing / Situationsanalyse")
     change_phase(page, "Hilfeplanung / Zielvereinbarung")
     change_phase(page, "Umsetzung / Monitoring")
+    open_panel(page, "panel-phase")
     page.select_option("select[name='phase-to_phase']", label="Abschluss")
     page.get_by_role("button", name="Phase ändern").click()
-    expect(page.locator("#phase-title ~ form .errorlist")).to_contain_text("Abschlussgrund")
+    expect(page.locator("#panel-phase .errorlist")).to_contain_text("Abschlussgrund")
     change_phase(page, "Abschluss", closure_reason="Ziele erreicht", closed_on=today.isoformat())
     expect(page.locator(".case-header .badge")).to_have_text("Abschluss")
     screenshot("04-fall-abgeschlossen")

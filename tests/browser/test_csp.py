@@ -70,9 +70,10 @@ def test_no_page_violates_the_content_security_policy(live_server, page: Page):
         visit(url)
         expect(page.locator("main h1").first).to_be_visible()
 
-    # The phase form's script (static/js/kim.js) still runs: the closing fields appear only
-    # for "Abschluss".
+    # The case page's script (static/js/kim.js) still runs: the phase panel fetches its form,
+    # whose closing fields appear only for "Abschluss".
     visit(reverse("cases:detail", args=[case.pk]))
+    page.locator("#panel-phase > summary").click()
     closing = page.locator(".field", has=page.locator("[name='phase-closure_reason']"))
     expect(closing).to_be_hidden()
     page.select_option("select[name='phase-to_phase']", value="closed")

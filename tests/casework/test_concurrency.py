@@ -108,8 +108,8 @@ def test_second_phase_change_of_a_case_is_refused_and_its_input_kept(staff):
     url = reverse("cases:detail", args=[case.pk])
     change = reverse("cases:change_phase", args=[case.pk])
     first, second = session_for(manager), session_for(coordinator)
-    first_form = form_data(first.get(url).context["phase_form"])
-    second_form = form_data(second.get(url).context["phase_form"])
+    first_form = form_data(first.get(url, {"eingabe": "phase"}).context["phase_form"])
+    second_form = form_data(second.get(url, {"eingabe": "phase"}).context["phase_form"])
 
     first_form.update({"phase-to_phase": Phase.ASSESSMENT, "phase-note": "Clearing beginnt."})
     assert first.post(change, first_form).status_code == 302

@@ -37,13 +37,21 @@ def case(case_manager):
 def test_the_case_page_gives_each_create_form_a_token(cm_client, case):
     url = reverse("cases:detail", args=[case.pk])
     page = cm_client.get(url).content.decode()
-    for prefix in ("contact", "goal", "follow_up", "document"):
-        assert f'name="{prefix}-submit_token"' in page
-    # The forms listing the district's actors open on request (?eingabe=…).
-    for prefix, panel in (("referral", "vermittlung"), ("consent", "einwilligung")):
+    # The forms open on request: in the page with ?eingabe=…, or fetched as a fragment.
+    panels = {
+        "contact": "kontakt",
+        "goal": "ziel",
+        "follow_up": "wiedervorlage",
+        "document": "dokument",
+        "referral": "vermittlung",
+        "consent": "einwilligung",
+    }
+    for prefix, panel in panels.items():
         assert f'name="{prefix}-submit_token"' not in page
         opened = cm_client.get(url, {"eingabe": panel}).content.decode()
         assert f'name="{prefix}-submit_token"' in opened
+        fragment = cm_client.get(reverse("cases:panel", args=[case.pk, panel])).content.decode()
+        assert f'name="{prefix}-submit_token"' in fragment
 
 
 def test_posting_the_same_contact_twice_creates_one_contact(cm_client, case):

@@ -290,7 +290,7 @@ def test_closing_needs_a_reason_and_then_refuses_entries(cm_client, case_manager
 
 def test_phase_form_offers_only_allowed_transitions(cm_client, case_manager):
     case = in_municipality("Coesfeld", case_manager=case_manager)
-    form = cm_client.get(case.get_absolute_url()).context["phase_form"]
+    form = cm_client.get(case.get_absolute_url(), {"eingabe": "phase"}).context["phase_form"]
     assert [value for value, _ in form.fields["to_phase"].choices] == [
         Phase.ASSESSMENT,
         Phase.CLOSED,
