@@ -6,7 +6,10 @@ from collections import defaultdict
 import django_filters
 from django import forms
 from django.db import connections
-from django.db.models import BooleanField, Exists, F, Func, OuterRef, Subquery
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, QuerySet, Subquery
+from django.db.models.expressions import Col
+from django.db.models.lookups import In
+from django.db.models.sql.where import AND
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -144,10 +147,10 @@ class CaseFilter(django_filters.FilterSet):
         return queryset
 
     def filter_region(self, queryset, name, value):
-        return queryset.filter(municipality_id__in=self.municipalities_by_region[int(value)])
+        return narrow_in(queryset, "municipality_id", self.municipalities_by_region[int(value)])
 
     def filter_municipality(self, queryset, name, value):
-        return queryset.filter(municipality_id=int(value))
+        return narrow_in(queryset, "municipality_id", [int(value)])
 
     def filter_phase(self, queryset, name, value):
         if value == OPEN:
@@ -182,6 +185,32 @@ class CaseFilter(django_filters.FilterSet):
             # hashing the follow-ups and reading every case of the district to probe them.
             return queryset.filter(InArray("pk", overdue))
         return queryset.filter(pk__in=overdue)
+
+
+def narrow_in(queryset: QuerySet, column: str, values: list) -> QuerySet:
+    """`queryset.filter(<column>__in=values)`, folded into the IN list on that column the
+    queryset has already (the user's municipalities: accounts.roles.restrict_cases).
+
+    Both select the intersection, but PostgreSQL multiplies the selectivities of two IN lists
+    on one column: it then expects a region's 20,000 cases to be 1,400, and sorts all of them
+    instead of reading the list's index in order up to the count cap. One list holding the
+    intersection selects the same rows and is estimated right."""
+    where = queryset.query.where
+    if where.connector == AND and not where.negated:
+        for index, clause in enumerate(where.children):
+            if (
+                isinstance(clause, In)
+                and isinstance(clause.lhs, Col)
+                and clause.lhs.target.attname == column
+                and isinstance(clause.rhs, (list, tuple, set))
+            ):
+                narrowed = queryset.all()  # a copy of the query: this one's clauses stay as they are
+                wanted = set(values)
+                narrowed.query.where.children[index] = type(clause)(
+                    clause.lhs, [value for value in clause.rhs if value in wanted]
+                )
+                return narrowed
+    return queryset.filter(**{f"{column}__in": values})
 
 
 class InArray(Func):

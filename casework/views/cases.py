@@ -44,9 +44,12 @@ from kim.pagination import CappedPaginator
 from .access import get_case_for_user
 
 CASES_PER_PAGE = 50
-# Beyond this many the list says "mehr als 1.000 Fälle": counting further reads every row of a
-# district and helps nobody (the statistics page has the exact figures).
-CASES_COUNT_CAP = 1_000
+# Beyond this many the list says "mehr als 200 Fälle – grenzen Sie die Liste mit den Filtern ein":
+# four full pages, more than anyone reads through, so the advice is the same at 201 or 60,000
+# (the statistics page has the exact figures). Counting further costs every request: the list
+# reads the first CASES_COUNT_CAP + 1 ids, and a filter that needs a look-up per case (a legal
+# framework) makes about seven look-ups per case it finds, 1,400 up to this cap, 7,000 up to 1,000.
+CASES_COUNT_CAP = 200
 
 
 def _case_page(request, pk: int, **kwargs) -> str:
