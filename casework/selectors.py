@@ -103,12 +103,17 @@ def legal_framework_catalogue() -> list[CatalogueItem]:
 
 
 def case_list_rows(
-    ids: list[int], *, legal_frameworks: list[CatalogueItem] | None = None
+    ids: list[int],
+    *,
+    legal_frameworks: list[CatalogueItem] | None = None,
+    municipalities: list[Municipality] | None = None,
 ) -> list[CaseListRow]:
     """The rows of one page of the case list (the ids come from the list's filters).
 
     Plain values, no model instances: a page is 50 rows of a dozen short texts each.
-    `legal_frameworks`: the catalogue, when the caller has read it already."""
+    `legal_frameworks`: the catalogue, `municipalities`: the user's municipalities with their
+    regions, when the caller has read them already (the list's filters have); the rows then
+    need no join to municipalities and regions, which halves the time to plan and read them."""
     detail = UrlForPks("cases:detail")
     phase_labels = dict(Phase.choices)
     overdue = FollowUp.objects.filter(
@@ -126,7 +131,12 @@ def case_list_rows(
     for case_id, framework_id in links:
         if framework_id in position:
             frameworks.setdefault(case_id, []).append(catalogue[position[framework_id]].name)
-    rows = (
+    place_columns = ("municipality__name", "municipality__region__name")
+    places: dict[int, tuple[str, str]] | None = None
+    if municipalities is not None:
+        places = {m.pk: (m.name, m.region.name) for m in municipalities}
+        place_columns = ("municipality_id",)
+    rows = list(
         Case.objects.filter(pk__in=ids)
         .annotate(has_overdue=Exists(overdue))
         .values_list(
@@ -137,14 +147,20 @@ def case_list_rows(
             "client__first_name",
             "client__last_name",
             "household__name",
-            "municipality__name",
-            "municipality__region__name",
             "case_manager__first_name",
             "case_manager__last_name",
             "case_manager__username",
             "has_overdue",
+            *place_columns,
         )
     )
+    if places is not None:
+        # A case outside the given municipalities (none in the list's scope): its names read here.
+        missing = {row[-1] for row in rows} - places.keys()
+        if missing:
+            for m in Municipality.objects.filter(pk__in=missing).select_related("region"):
+                places[m.pk] = (m.name, m.region.name)
+        rows = [(*row[:-1], *places[row[-1]]) for row in rows]
     result = []
     for (
         pk,
@@ -154,12 +170,12 @@ def case_list_rows(
         first_name,
         last_name,
         household,
-        municipality,
-        region,
         manager_first,
         manager_last,
         manager_username,
         has_overdue,
+        municipality,
+        region,
     ) in rows:
         manager = f"{manager_first or ''} {manager_last or ''}".strip() or (manager_username or "")
         result.append(
@@ -408,9 +424,10 @@ def case_open_follow_ups(case: Case) -> QuerySet[FollowUp]:
 
 
 def case_consents(case: Case) -> list[Consent]:
-    return list(
-        Consent.objects.filter(case=case).prefetch_related("actors", "data_categories").order_by("-given_on")
-    )
+    """The consents of a case with the names of the actors they cover (what the case page shows
+    and its alerts check)."""
+    actors = Prefetch("actors", queryset=Actor.objects.only("pk", "name"))
+    return list(Consent.objects.filter(case=case).prefetch_related(actors).order_by("-given_on"))
 
 
 def case_alerts(case: Case, consents: list[Consent]) -> list[tuple[str, str]]:

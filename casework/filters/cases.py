@@ -92,7 +92,7 @@ class CaseFilter(django_filters.FilterSet):
         self.filters["legal_framework"].extra["choices"] = [
             (str(framework.pk), framework.name) for framework in self.legal_frameworks if framework.is_active
         ]
-        municipalities = case_filter_municipalities(user)
+        municipalities = self.municipalities = case_filter_municipalities(user)
         # The districts the user's cases lie in (accounts.roles.restrict_cases): the follow-ups'
         # copy of the case's district narrows "Wiedervorlage überfällig" before any case is read.
         self.district_ids = (

@@ -67,7 +67,9 @@ def case_list(request):
     paginator = CappedPaginator(
         cases,
         CASES_PER_PAGE,
-        fetch_rows=lambda ids: selectors.case_list_rows(ids, legal_frameworks=case_filter.legal_frameworks),
+        fetch_rows=lambda ids: selectors.case_list_rows(
+            ids, legal_frameworks=case_filter.legal_frameworks, municipalities=case_filter.municipalities
+        ),
         count_cap=CASES_COUNT_CAP,
     )
     page = paginator.get_page(request.GET.get("page"))
