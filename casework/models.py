@@ -504,6 +504,13 @@ class Case(VersionedModel, TimeStampedModel):
                 include=["closed_on", "phase", "closure_reason", "client", "household"],
                 name="case_scope_opened_idx",
             ),
+            # "meine Fälle", "nicht zugewiesen", a colleague's cases: one case manager's (or no
+            # one's) cases of the district in list order, instead of ANDing bitmaps of the district.
+            models.Index(
+                fields=["district", "case_manager", "opened_on", "id"],
+                include=["municipality", "phase"],
+                name="case_district_manager_idx",
+            ),
             models.Index(fields=["case_manager", "phase"], name="case_manager_phase_idx"),
             models.Index(fields=["case_manager", "opened_on", "id"], name="case_manager_opened_idx"),
             models.Index(fields=["municipality", "phase"], name="case_municipality_phase_idx"),
