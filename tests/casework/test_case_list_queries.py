@@ -239,3 +239,19 @@ def test_rows_with_the_callers_municipalities_read_the_same_names(cm):
     assert sorted(joined, key=lambda r: r.pk) == sorted(given, key=lambda r: r.pk)
     expected = {(c.municipality.name, c.municipality.region.name) for c in cases}
     assert {(r.municipality, r.region) for r in given} == expected
+
+
+# --- legal framework --------------------------------------------------------------------------
+
+
+def test_the_legal_framework_filter_finds_each_case_once(cm):
+    from casework.models import LegalFramework
+
+    first, second = LegalFramework.objects.order_by("pk")[:2]
+    both, one, other, none = _case(), _case(), _case(), _case()
+    both.legal_frameworks.set([first, second])
+    one.legal_frameworks.set([first])
+    other.legal_frameworks.set([second])
+    shown = _shown(cm.get(reverse("cases:list"), {"legal_framework": str(first.pk)}))
+    assert sorted(shown) == sorted([both.reference, one.reference])
+    assert none.reference not in shown
