@@ -62,8 +62,10 @@ def restrict_to_regions(queryset: QuerySet, user, *, region_path: str) -> QueryS
     return queryset.filter(**{f"{region_path}__in": region_ids(user)})
 
 
-def restrict_cases(queryset: QuerySet, user) -> QuerySet:
-    """Cases the user may read: their regions' cases, nothing for roles without case work."""
+def restrict_cases(queryset: QuerySet, user, *, case_path: str = "") -> QuerySet:
+    """Cases the user may read: their regions' cases, nothing for roles without case work.
+
+    `case_path` ("case__") applies the rule to rows of a case (its follow-ups, contacts)."""
     if user.is_superuser:
         return queryset
     if not works_with_cases(user):
@@ -72,8 +74,10 @@ def restrict_cases(queryset: QuerySet, user) -> QuerySet:
     # The municipality decides; the district follows from it (Case.clean) and is named as well
     # because the case list's indexes lead with it.
     return queryset.filter(
-        district_id__in=sorted({m.region.district_id for m in municipalities}),
-        municipality_id__in=[m.pk for m in municipalities],
+        **{
+            f"{case_path}district_id__in": sorted({m.region.district_id for m in municipalities}),
+            f"{case_path}municipality_id__in": [m.pk for m in municipalities],
+        }
     )
 
 

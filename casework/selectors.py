@@ -16,6 +16,7 @@ from accounts.models import User
 from accounts.roles import (
     CASE_MANAGEMENT,
     COORDINATION,
+    restrict_cases,
     restrict_to_district,
     restrict_to_regions,
     user_municipalities,
@@ -464,96 +465,130 @@ def case_alerts(case: Case, consents: list[Consent]) -> list[tuple[str, str]]:
     return alerts
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
+class DashboardCase:
+    """A case as the lists of Mein Arbeitsplatz show it, ready to print."""
+
+    pk: int
+    reference: str
+    subject: str
+    detail_url: str
+    municipality: str = ""
+    opened_on_text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class DueItem:
     """Something due on Mein Arbeitsplatz: a stored follow-up or a residence deadline."""
 
     due_on: dt.date
     title: str
-    case: Case
-    follow_up: FollowUp | None = None
-
-    @property
-    def is_overdue(self) -> bool:
-        return self.due_on < timezone.localdate()
+    case: DashboardCase
+    is_overdue: bool
+    # The follow-up's "erledigt" action; none for a residence deadline.
+    done_url: str = ""
 
     @property
     def due_on_text(self) -> str:
         return f"{self.due_on:%d.%m.%Y}"
 
 
+@dataclass(frozen=True, slots=True)
+class RecentContact:
+    contacted_on: dt.date
+    channel: str
+    case: DashboardCase
+
+
 # What Mein Arbeitsplatz shows of a case in its lists: reference and client or household.
 DASHBOARD_CASE_COLUMNS = (
+    "pk",
     "reference",
     "client_id",
-    "household_id",
     "client__first_name",
     "client__last_name",
     "household__name",
 )
 
 
+def _dashboard_case(detail: UrlForPks, pk, reference, client_id, first_name, last_name, household, *rest):
+    subject = f"{first_name} {last_name}".strip() if client_id else household
+    return DashboardCase(pk, reference, subject or "", detail(pk), *rest)
+
+
 def dashboard_for(user) -> dict:
-    """Everything Mein Arbeitsplatz shows, in a fixed number of queries."""
+    """Everything Mein Arbeitsplatz shows, in a fixed number of queries.
+
+    Plain values, no model instances: the page is lists of short texts and links."""
     today = timezone.localdate()
+    detail, done = UrlForPks("cases:detail"), UrlForPks("cases:follow_up_done", 2)
     my_open = Case.objects.visible_to(user).filter(case_manager=user, phase__in=OPEN_PHASES)
     phase_counts = dict(my_open.values_list("phase").annotate(n=Count("pk")).values_list("phase", "n"))
-    open_cases = list(
-        my_open.select_related("client", "household", "municipality")
-        .only(*DASHBOARD_CASE_COLUMNS, "phase", "opened_on", "municipality__name")
-        .order_by("phase", "-opened_on")[:200]
-    )
-    by_phase = []
-    for phase in OPEN_PHASES:
-        cases = [c for c in open_cases if c.phase == phase]
-        by_phase.append({"phase": Phase(phase), "count": phase_counts.get(phase, 0), "cases": cases})
-
-    # Scoped by a join to the case's region rather than `case__in=<every case the user may
-    # see>`: the user's own follow-ups and contacts are few, the cases of their regions many.
-    follow_ups = list(
-        restrict_to_regions(
-            FollowUp.objects.filter(
-                assigned_to=user, done_at__isnull=True, due_on__lte=today, case__phase__in=OPEN_PHASES
-            ),
-            user,
-            region_path="case__municipality__region",
-        )
-        .select_related("case__client", "case__household")
-        .only("due_on", "title", "case_id", *(f"case__{c}" for c in DASHBOARD_CASE_COLUMNS))
-        .order_by("due_on", "pk")[:100]
-    )
-    due = [DueItem(f.due_on, f.title, f.case, f) for f in follow_ups]
-    horizon = today + dt.timedelta(days=residence_warning_days())
-    expiring = (
-        my_open.filter(
-            client__residence_status__in=EXPIRING_RESIDENCE_STATUSES,
-            client__residence_valid_until__lte=horizon,
-        )
-        .select_related("client", "household")
-        .only(*DASHBOARD_CASE_COLUMNS, "client__residence_status", "client__residence_valid_until")
-        .order_by("client__residence_valid_until")[:100]
-    )
-    deadlines = [
-        DueItem(
-            case.client.residence_valid_until,
-            _("%(status)s läuft ab – Verlängerung klären")
-            % {"status": case.client.get_residence_status_display()},
-            case,
-        )
-        for case in expiring
+    open_rows = my_open.order_by("phase", "-opened_on").values_list(
+        *DASHBOARD_CASE_COLUMNS, "municipality__name", "opened_on", "phase"
+    )[:200]
+    cases_by_phase: dict[str, list[DashboardCase]] = {}
+    for *columns, municipality, opened_on, phase in open_rows:
+        case = _dashboard_case(detail, *columns, municipality, f"{opened_on:%d.%m.%Y}")
+        cases_by_phase.setdefault(phase, []).append(case)
+    by_phase = [
+        {"phase": Phase(phase), "count": phase_counts.get(phase, 0), "cases": cases_by_phase.get(phase, [])}
+        for phase in OPEN_PHASES
     ]
 
-    recent_contacts = list(
-        restrict_to_regions(
-            Contact.objects.filter(created_by=user), user, region_path="case__municipality__region"
-        )
-        .select_related("case__client", "case__household")
-        .only("contacted_on", "channel", "case_id", *(f"case__{c}" for c in DASHBOARD_CASE_COLUMNS))
-        .order_by("-contacted_on", "-pk")[:10]
+    # Scoped by the case's district and municipality (the case list's rule) rather than
+    # `case__in=<every case the user may see>`: the user's own follow-ups are few.
+    follow_ups = restrict_cases(
+        FollowUp.objects.filter(
+            assigned_to=user, done_at__isnull=True, due_on__lte=today, case__phase__in=OPEN_PHASES
+        ),
+        user,
+        case_path="case__",
     )
+    due = [
+        DueItem(
+            due_on,
+            title,
+            _dashboard_case(detail, *columns),
+            due_on < today,
+            done_url=done(columns[0], follow_up_pk),
+        )
+        for follow_up_pk, due_on, title, *columns in follow_ups.order_by("due_on", "pk").values_list(
+            "pk", "due_on", "title", *(f"case__{c}" for c in DASHBOARD_CASE_COLUMNS)
+        )[:100]
+    ]
+    horizon = today + dt.timedelta(days=residence_warning_days())
+    expiring = my_open.filter(
+        client__residence_status__in=EXPIRING_RESIDENCE_STATUSES,
+        client__residence_valid_until__lte=horizon,
+    ).order_by("client__residence_valid_until")
+    statuses = _display(Client, "residence_status")
+    expires = _("%(status)s läuft ab – Verlängerung klären")
+    deadline_rows = expiring.values_list(
+        "client__residence_valid_until", "client__residence_status", *DASHBOARD_CASE_COLUMNS
+    )[:100]
+    deadlines = [
+        DueItem(
+            valid_until,
+            expires % {"status": statuses.get(status, status)},
+            _dashboard_case(detail, *columns),
+            valid_until < today,
+        )
+        for valid_until, status, *columns in deadline_rows
+    ]
+
+    channels = _display(Contact, "channel")
+    contacts = restrict_cases(Contact.objects.filter(created_by=user), user, case_path="case__")
+    recent_contacts = [
+        RecentContact(contacted_on, channels.get(channel, channel), _dashboard_case(detail, *columns))
+        for contacted_on, channel, *columns in contacts.order_by("-contacted_on", "-pk").values_list(
+            "contacted_on", "channel", *(f"case__{c}" for c in DASHBOARD_CASE_COLUMNS)
+        )[:10]
+    ]
     return {
         "by_phase": by_phase,
         "open_count": sum(phase_counts.values()),
+        "open_cases": [case for group in by_phase for case in group["cases"]],
         "due": due,
         "deadlines": deadlines,
         "recent_contacts": recent_contacts,

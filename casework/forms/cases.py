@@ -334,16 +334,22 @@ class QuickContactForm(ContactForm):
     class Meta(ContactForm.Meta):
         fields = ["case", "contacted_on", "channel", "duration_minutes", "topics", "note"]
 
-    def __init__(self, *args, cases, **kwargs):
+    def __init__(self, *args, cases, case_choices: list[tuple[int, str]] | None = None, **kwargs):
+        """`case_choices`: (pk, label) of `cases` when the caller has read them already;
+        the posted case is checked against `cases` either way."""
         super().__init__(*args, **kwargs)
-        self.fields["case"].queryset = cases
-        self.fields["case"].empty_label = _("– Fall wählen –")
-        # "Aktenzeichen – Klient/in oder Haushalt", as Case.subject prints it.
-        choices_from_rows(
-            self.fields["case"],
-            ("reference", "client_id", "client__first_name", "client__last_name", "household__name"),
-            case_choice_label,
-        )
+        field = self.fields["case"]
+        field.queryset = cases
+        field.empty_label = _("– Fall wählen –")
+        if case_choices is not None:
+            field.choices = [("", field.empty_label), *case_choices]
+        else:
+            # "Aktenzeichen – Klient/in oder Haushalt", as Case.subject prints it.
+            choices_from_rows(
+                field,
+                ("reference", "client_id", "client__first_name", "client__last_name", "household__name"),
+                case_choice_label,
+            )
         self.order_fields(["case"])
 
 

@@ -15,22 +15,6 @@ from casework.lifecycle import OPEN_PHASES
 from casework.models import Case
 from casework.submit_once import ALREADY_SAVED, TOKEN_FIELD, AlreadySubmitted, run_once
 from kim.drafts import RESTORED, login_required_keep_input, take_draft
-from kim.links import UrlForPks
-
-
-def _add_links(context: dict) -> None:
-    """The links of the dashboard's rows, set on the cases and follow-ups they lead to,
-    and the open cases' dates as text (the `date` filter costs more than the row)."""
-    detail, done = UrlForPks("cases:detail"), UrlForPks("cases:follow_up_done", 2)
-    cases = [case for group in context["by_phase"] for case in group["cases"]]
-    for case in cases:
-        case.opened_on_text = f"{case.opened_on:%d.%m.%Y}"
-    cases += [item.case for item in context["due"] + context["deadlines"]]
-    cases += [contact.case for contact in context["recent_contacts"]]
-    for case in cases:
-        case.detail_url = detail(case.pk)
-    for item in context["due"]:
-        item.follow_up.done_url = done(item.case.pk, item.follow_up.pk)
 
 
 def _quick_contact_cases(user):
@@ -45,10 +29,17 @@ def _quick_contact_cases(user):
 
 def _render_dashboard(request, quick_form=None, status=200):
     context = selectors.dashboard_for(request.user)
-    _add_links(context)
-    context["quick_form"] = quick_form or QuickContactForm(
-        prefix="quick", cases=_quick_contact_cases(request.user)
-    )
+    if quick_form is None:
+        open_cases = context["open_cases"]
+        # The page lists the open cases already (up to 200): the form offers the same ones.
+        choices = None
+        if len(open_cases) == context["open_count"]:
+            choices = [(case.pk, f"{case.reference} – {case.subject}") for case in open_cases]
+            choices.sort(key=lambda choice: choice[1])
+        quick_form = QuickContactForm(
+            prefix="quick", cases=_quick_contact_cases(request.user), case_choices=choices
+        )
+    context["quick_form"] = quick_form
     return render(request, "casework/dashboard.html", context, status=status)
 
 

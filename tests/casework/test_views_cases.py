@@ -456,8 +456,25 @@ def test_dashboard_query_count_is_the_same_for_5_and_100_open_cases(cm_client, c
         counts.append(_queries_of(cm_client, reverse("dashboard")))
     assert counts[0] == counts[1]
     # Session, user, roles, scope, then the page's own: phases, open cases, follow-ups,
-    # deadlines, recent contacts, the quick-contact cases and its topics.
-    assert counts[1] <= 11
+    # deadlines, recent contacts and the quick-contact form's topics (its cases are the open
+    # cases read above).
+    assert counts[1] <= 10
+
+
+def test_quick_contact_offers_exactly_the_users_open_cases(cm_client, case_manager):
+    mine = [in_municipality("Coesfeld", case_manager=case_manager) for _ in range(3)]
+    closed = in_municipality("Coesfeld", case_manager=case_manager)
+    services.case_change_phase(
+        case=closed, to_phase=Phase.CLOSED, by=case_manager, closed_on=TODAY, closure_reason=closure_reason()
+    )
+    colleagues = in_municipality("Coesfeld", case_manager=make_staff(CASE_MANAGEMENT))
+    form = cm_client.get(reverse("dashboard")).context["quick_form"]
+    offered = [value for value, _ in form.fields["case"].choices if value != ""]
+    assert sorted(offered) == sorted(case.pk for case in mine)
+    assert closed.pk not in offered and colleagues.pk not in offered
+    labels = [label for value, label in form.fields["case"].choices if value != ""]
+    assert labels == sorted(labels)
+    assert f"{mine[0].reference} – {mine[0].client.full_name}" in labels
 
 
 def test_quick_contact(cm_client, case_manager):
