@@ -34,11 +34,26 @@ def works_with_cases(user) -> bool:
 
 def user_municipalities(user) -> list:
     """The municipalities of the user's regions, with region and district: read once per request
-    (one query serves the access checks, the case scope and the filter choices)."""
+    (one query serves the access checks, the case scope and the filter choices).
+
+    Each carries `district_size`, the number of municipalities of its district, so the case
+    scope knows when the user's regions cover whole districts (`restrict_cases`)."""
     if not hasattr(user, "_kim_municipalities"):
+        from django.db.models import Count, OuterRef, Subquery
+
         from regions.models import Municipality
 
-        municipalities = Municipality.objects.filter(region__staff=user).select_related("region__district")
+        district_size = (
+            Municipality.objects.filter(region__district=OuterRef("region__district"))
+            .values("region__district")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        municipalities = (
+            Municipality.objects.filter(region__staff=user)
+            .select_related("region__district")
+            .annotate(district_size=Subquery(district_size))
+        )
         user._kim_municipalities = list(municipalities.order_by("name", "pk"))
     return user._kim_municipalities
 
@@ -72,13 +87,17 @@ def restrict_cases(queryset: QuerySet, user, *, case_path: str = "") -> QuerySet
         return queryset.none()
     municipalities = user_municipalities(user)
     # The municipality decides; the district follows from it (Case.clean) and is named as well
-    # because the case list's indexes lead with it.
-    return queryset.filter(
-        **{
-            f"{case_path}district_id__in": sorted({m.region.district_id for m in municipalities}),
-            f"{case_path}municipality_id__in": [m.pk for m in municipalities],
-        }
-    )
+    # because the case list's indexes lead with it. Whoever works in every region of their
+    # districts needs the district alone: a list of all its municipalities only makes
+    # PostgreSQL filter each index entry again (page 1,000: 13 ms instead of 5).
+    districts = sorted({m.region.district_id for m in municipalities})
+    scope = {f"{case_path}district_id__in": districts}
+    covered: dict[int, int] = {}
+    for municipality in municipalities:
+        covered[municipality.region.district_id] = covered.get(municipality.region.district_id, 0) + 1
+    if any(covered[m.region.district_id] != m.district_size for m in municipalities):
+        scope[f"{case_path}municipality_id__in"] = [m.pk for m in municipalities]
+    return queryset.filter(**scope)
 
 
 def restrict_clients(queryset: QuerySet, user) -> QuerySet:

@@ -111,6 +111,13 @@ DATABASES = {
 # materialised at commit, for lists of a few dozen rows. Plain client-side fetching is cheaper
 # here, and it is what a transaction-pooling pgbouncer would need anyway.
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No parallel query for the application's connections: a page's statements read a few
+    # index ranges, and starting parallel workers cost 10–30 ms per statement on the 2-core
+    # machines it runs on, where the gunicorn workers use the cores anyway (bench/RESULTS.md).
+    # A DATABASE_URL naming its own `options` keeps them.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options.setdefault("options", "-c max_parallel_workers_per_gather=0")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -13,6 +13,7 @@ from audit.models import Action, AuditEntry
 from audit.services import audit_record
 from casework import services
 from casework.models import Case, Client, Contact, Goal, Household
+from regions.models import Municipality
 from tests.audit.conftest import serialized_trail
 from tests.conftest import login_with_otp, make_staff
 from tests.factories import CaseFactory, ClientFactory, UserFactory, municipality
@@ -292,7 +293,8 @@ def test_deleting_on_the_delete_page_records_a_deletion(admin_client, superuser,
 
 
 def test_deleting_selected_rows_records_each_deletion(admin_client, trail):
-    households = [Household.objects.create(name=f"Familie {n}", municipality_id=1) for n in range(3)]
+    municipality = Municipality.objects.order_by("pk").first()
+    households = [Household.objects.create(name=f"Familie {n}", municipality=municipality) for n in range(3)]
     trail.mark()
     response = admin_client.post(
         admin_url(Household, "changelist"),

@@ -190,25 +190,38 @@ def _municipality_lists(sql: str) -> int:
     return sql.count('"municipality_id" IN (')
 
 
-def test_region_and_municipality_narrow_the_scope_instead_of_adding_a_list(cm):
+def test_region_and_municipality_narrow_the_scope_instead_of_adding_a_list():
+    user = make_staff(CASE_MANAGEMENT, ("Nord", "Süd"))  # not the whole district
     nord = Region.objects.get(name="Nord")
     in_nord = _case("Billerbeck")
     in_coesfeld = _case("Coesfeld")
     _case("Dülmen")  # Mitte
-    scope = selectors.case_list(user=cm.user)
+    scope = selectors.case_list(user=user)
     assert _municipality_lists(str(scope.query)) == 1
 
-    by_region = CaseFilter({"region": str(nord.pk)}, queryset=scope, user=cm.user).qs
+    by_region = CaseFilter({"region": str(nord.pk)}, queryset=scope, user=user).qs
     assert _municipality_lists(str(by_region.query)) == 1
     assert set(by_region) == {c for c in Case.objects.all() if c.municipality.region_id == nord.pk}
     assert in_nord in by_region
 
     coesfeld = Municipality.objects.get(name="Coesfeld")
-    by_municipality = CaseFilter({"municipality": str(coesfeld.pk)}, queryset=scope, user=cm.user).qs
+    by_municipality = CaseFilter({"municipality": str(coesfeld.pk)}, queryset=scope, user=user).qs
     assert _municipality_lists(str(by_municipality.query)) == 1
     assert list(by_municipality) == [in_coesfeld]
     # The scope the filter started from is left as it was.
-    assert _municipality_lists(str(scope.query)) == 1 and scope.count() == 3
+    assert _municipality_lists(str(scope.query)) == 1 and scope.count() == 2
+
+
+def test_a_region_of_a_whole_district_scope_adds_its_list(cm):
+    """Whoever works in every region of the district is scoped by the district alone
+    (accounts.roles.restrict_cases); a region filter then adds the one list of its own."""
+    nord = Region.objects.get(name="Nord")
+    in_nord, _in_mitte = _case("Billerbeck"), _case("Dülmen")
+    scope = selectors.case_list(user=cm.user)
+    assert _municipality_lists(str(scope.query)) == 0
+    by_region = CaseFilter({"region": str(nord.pk)}, queryset=scope, user=cm.user).qs
+    assert _municipality_lists(str(by_region.query)) == 1
+    assert list(by_region) == [in_nord]
 
 
 def test_a_region_outside_a_narrow_scope_finds_nothing(client):
