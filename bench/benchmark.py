@@ -340,7 +340,25 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, Python {python}, load {load}"
 
 
-def report(results: list[Measurement], audit_times: list[float], sizes: dict, requests: int) -> str:
+def cpu_reference() -> float:
+    """Seconds of a fixed pure-Python workload (best of 5): how fast this shared machine runs
+    Python just now. Runs of the same code hours apart differed by up to 2x on it; pages
+    measured in two runs compare through this figure, not through their absolute times."""
+    best = float("inf")
+    for _ in range(5):
+        started = time.perf_counter()
+        sum(len(str(n)) for n in range(300_000))
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def report(
+    results: list[Measurement],
+    audit_times: list[float],
+    sizes: dict,
+    requests: int,
+    reference: tuple[float, float] | None = None,
+) -> str:
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -350,6 +368,12 @@ def report(results: list[Measurement], audit_times: list[float], sizes: dict, re
     lines = [
         f"Date {time.strftime('%Y-%m-%d %H:%M')}; machine: {machine()}; PostgreSQL {server}.",
         "Data: " + ", ".join(f"{n:,} {label}" for label, n in sizes.items()) + ".",
+        (
+            f"CPU reference (bench.benchmark.cpu_reference, a fixed pure-Python loop): "
+            f"{reference[0] * 1000:.1f} ms before the pages, {reference[1] * 1000:.1f} ms after."
+            if reference
+            else None
+        ),
         f"{requests} requests per page (the stock admin's: at most 10) after 2 warm-up requests, "
         "in-process through Django's whole stack "
         "(middleware, view, templates; DEBUG off). SQL = time inside the database driver; rest = Python "
@@ -380,7 +404,7 @@ def report(results: list[Measurement], audit_times: list[float], sizes: dict, re
             f"{len(audit_times)} times): p50 {statistics.median(audit_times) * 1000:.2f} ms, "
             f"p95 {percentile(audit_times, 95) * 1000:.2f} ms (bar: ≤ 1 ms per request).",
         ]
-    return "\n".join(lines)
+    return "\n".join(line for line in lines if line is not None)
 
 
 def write_report(path: Path, text: str) -> None:
@@ -430,9 +454,11 @@ def main() -> None:
     configure_django()
     from accounts.models import User
 
+    before = cpu_reference()
     results = run(args.requests, args.only)
+    after = cpu_reference()
     audit_times = [] if args.only else measure_audit_write(User.objects.get(username="bench.cm"))
-    text = report(results, audit_times, table_sizes(), args.requests)
+    text = report(results, audit_times, table_sizes(), args.requests, reference=(before, after))
     print(text)
     if args.report:
         write_report(args.report, text)
