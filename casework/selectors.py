@@ -538,9 +538,12 @@ def _dashboard_case(detail: UrlForPks, pk, reference, client_id, first_name, las
 
 
 def dashboard_for(user) -> dict:
-    """Everything Mein Arbeitsplatz shows, in a fixed number of queries.
+    """Everything Mein Arbeitsplatz shows, in a fixed number of queries (one more when a
+    follow-up or contact belongs to a case outside the user's open cases).
 
-    Plain values, no model instances: the page is lists of short texts and links."""
+    Plain values, no model instances: the page is lists of short texts and links. The
+    follow-ups, deadlines and contacts name their cases by id; the cases come from the open
+    cases read first, so those reads join no client or household tables."""
     today = timezone.localdate()
     detail, done = UrlForPks("cases:detail"), UrlForPks("cases:follow_up_done", 2)
     my_open = Case.objects.visible_to(user).filter(case_manager=user, phase__in=OPEN_PHASES)
@@ -548,9 +551,11 @@ def dashboard_for(user) -> dict:
     open_rows = my_open.order_by("phase", "-opened_on").values_list(
         *DASHBOARD_CASE_COLUMNS, "municipality__name", "opened_on", "phase"
     )[:200]
+    cases: dict[int, DashboardCase] = {}
     cases_by_phase: dict[str, list[DashboardCase]] = {}
     for *columns, municipality, opened_on, phase in open_rows:
         case = _dashboard_case(detail, *columns, municipality, f"{opened_on:%d.%m.%Y}")
+        cases[case.pk] = case
         cases_by_phase.setdefault(phase, []).append(case)
     by_phase = [
         {"phase": Phase(phase), "count": phase_counts.get(phase, 0), "cases": cases_by_phase.get(phase, [])}
@@ -559,60 +564,60 @@ def dashboard_for(user) -> dict:
 
     # Scoped by the case's district and municipality (the case list's rule) rather than
     # `case__in=<every case the user may see>`: the user's own follow-ups are few.
-    follow_ups = restrict_cases(
-        FollowUp.objects.filter(
-            assigned_to=user, done_at__isnull=True, due_on__lte=today, case__phase__in=OPEN_PHASES
-        ),
-        user,
-        case_path="case__",
-    )
-    due = [
-        DueItem(
-            due_on,
-            title,
-            _dashboard_case(detail, *columns),
-            due_on < today,
-            done_url=done(columns[0], follow_up_pk),
+    follow_ups = list(
+        restrict_cases(
+            FollowUp.objects.filter(
+                assigned_to=user, done_at__isnull=True, due_on__lte=today, case__phase__in=OPEN_PHASES
+            ),
+            user,
+            case_path="case__",
         )
-        for follow_up_pk, due_on, title, *columns in follow_ups.order_by("due_on", "pk").values_list(
-            "pk", "due_on", "title", *(f"case__{c}" for c in DASHBOARD_CASE_COLUMNS)
-        )[:100]
-    ]
+        .order_by("due_on", "pk")
+        .values_list("pk", "due_on", "title", "case_id")[:100]
+    )
     horizon = today + dt.timedelta(days=residence_warning_days())
-    expiring = my_open.filter(
-        client__residence_status__in=EXPIRING_RESIDENCE_STATUSES,
-        client__residence_valid_until__lte=horizon,
-    ).order_by("client__residence_valid_until")
+    expiring = list(
+        my_open.filter(
+            client__residence_status__in=EXPIRING_RESIDENCE_STATUSES,
+            client__residence_valid_until__lte=horizon,
+        )
+        .order_by("client__residence_valid_until")
+        .values_list("client__residence_valid_until", "client__residence_status", "pk")[:100]
+    )
+    contacts = list(
+        restrict_cases(Contact.objects.filter(created_by=user), user, case_path="case__")
+        .order_by("-contacted_on", "-pk")
+        .values_list("contacted_on", "channel", "case_id")[:10]
+    )
+    elsewhere = {row[-1] for row in follow_ups + expiring + contacts} - cases.keys()
+    if elsewhere:
+        for columns in Case.objects.filter(pk__in=elsewhere).values_list(*DASHBOARD_CASE_COLUMNS):
+            cases[columns[0]] = _dashboard_case(detail, *columns)
+
     statuses = _display(Client, "residence_status")
     expires = _("%(status)s läuft ab – Verlängerung klären")
-    deadline_rows = expiring.values_list(
-        "client__residence_valid_until", "client__residence_status", *DASHBOARD_CASE_COLUMNS
-    )[:100]
-    deadlines = [
-        DueItem(
-            valid_until,
-            expires % {"status": statuses.get(status, status)},
-            _dashboard_case(detail, *columns),
-            valid_until < today,
-        )
-        for valid_until, status, *columns in deadline_rows
-    ]
-
     channels = _display(Contact, "channel")
-    contacts = restrict_cases(Contact.objects.filter(created_by=user), user, case_path="case__")
-    recent_contacts = [
-        RecentContact(contacted_on, channels.get(channel, channel), _dashboard_case(detail, *columns))
-        for contacted_on, channel, *columns in contacts.order_by("-contacted_on", "-pk").values_list(
-            "contacted_on", "channel", *(f"case__{c}" for c in DASHBOARD_CASE_COLUMNS)
-        )[:10]
-    ]
     return {
         "by_phase": by_phase,
         "open_count": sum(phase_counts.values()),
         "open_cases": [case for group in by_phase for case in group["cases"]],
-        "due": due,
-        "deadlines": deadlines,
-        "recent_contacts": recent_contacts,
+        "due": [
+            DueItem(due_on, title, cases[case_id], due_on < today, done_url=done(case_id, pk))
+            for pk, due_on, title, case_id in follow_ups
+        ],
+        "deadlines": [
+            DueItem(
+                valid_until,
+                expires % {"status": statuses.get(status, status)},
+                cases[case_id],
+                valid_until < today,
+            )
+            for valid_until, status, case_id in expiring
+        ],
+        "recent_contacts": [
+            RecentContact(contacted_on, channels.get(channel, channel), cases[case_id])
+            for contacted_on, channel, case_id in contacts
+        ],
     }
 
 

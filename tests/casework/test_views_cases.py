@@ -437,6 +437,29 @@ def test_dashboard_shows_my_cases_due_follow_ups_and_residence_deadlines(cm_clie
     assert "2 offene Fälle" in body
 
 
+def test_dashboard_names_cases_outside_my_open_cases_too(cm_client, case_manager):
+    """A follow-up assigned to me on a colleague's case, a contact I logged in a case closed
+    since: both rows name their case, read in one more query."""
+    colleagues = in_municipality("Coesfeld", case_manager=make_staff(CASE_MANAGEMENT))
+    FollowUp.objects.create(
+        case=colleagues, created_by=case_manager, assigned_to=case_manager, title="Vertretung", due_on=TODAY
+    )
+    closed = in_municipality("Billerbeck", case_manager=case_manager)
+    services.contact_create(case=closed, by=case_manager, channel="phone", duration_minutes=10)
+    services.case_change_phase(
+        case=closed, to_phase=Phase.CLOSED, by=case_manager, closed_on=TODAY, closure_reason=closure_reason()
+    )
+    page = cm_client.get(reverse("dashboard"))
+    due, contacts = page.context["due"], page.context["recent_contacts"]
+    assert [(item.title, item.case.reference, item.case.subject) for item in due] == [
+        ("Vertretung", colleagues.reference, colleagues.client.full_name)
+    ]
+    assert [(c.case.reference, c.case.subject) for c in contacts] == [
+        (closed.reference, closed.client.full_name)
+    ]
+    assert reverse("cases:detail", args=[closed.pk]) in page.content.decode()
+
+
 def test_dashboard_query_count_does_not_grow(cm_client, case_manager, django_assert_max_num_queries):
     for n in (2, 25):
         while Case.objects.count() < n:
