@@ -105,8 +105,15 @@ class CappedPaginator:
             # Beyond the cap: rows on this page mean more rows than the cap, so nothing to count.
             ids = self._ids(offset, offset + self.per_page + 1)
             if not ids:
-                # Past the end (an old bookmark, a changed filter): count after all.
-                first = self._ids(0, self.count_cap + 1)
+                # Past the end of a long list (an old bookmark, a changed filter): its last page,
+                # found by counting it once. Rare, and the list is bounded by the user's scope.
+                total = self.queryset.order_by().count()
+                if total > self.count_cap:
+                    number = -(-total // self.per_page)
+                    offset = (number - 1) * self.per_page
+                    ids = self._ids(offset, offset + self.per_page + 1)
+                else:
+                    first = self._ids(0, self.count_cap + 1)
         if first is None:
             count, capped = self.count_cap, True
         else:
