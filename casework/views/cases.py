@@ -237,14 +237,14 @@ def case_panel(request, pk: int, slug: str):
     return response
 
 
-def _case_entry_view(request, pk, *, form_key, form_class, save, success_message, form_kwargs=None):
-    """Validate a form posted from the case page and hand it to a service.
+def _case_entry_view(request, pk, *, slug: str, save, success_message):
+    """Validate a form posted from a panel of the case page and hand it to a service.
 
-    Invalid input re-renders the case page with the form open and its errors.
+    Invalid input re-renders the case page with the panel open and its errors.
     """
     case = get_case_for_user(request, pk, for_update=True)
-    kwargs = (form_kwargs or (lambda c: {}))(case)
-    form = form_class(request.POST, request.FILES, prefix=form_key.removesuffix("_form"), **kwargs)
+    panel = PANELS_BY_SLUG[slug]
+    form = panel.build(case, request.POST, request.FILES)
     if form.is_valid():
         token = pop_submit_token(form)
         try:
@@ -269,7 +269,7 @@ def _case_entry_view(request, pk, *, form_key, form_class, save, success_message
             messages.error(request, error)
     # 409: the case was changed by someone else meanwhile (casework/concurrency.py).
     status = 409 if getattr(form, "has_conflict", False) else 200
-    return _render_case(request, case, bound_form=(form_key, form), status=status)
+    return _render_case(request, case, bound_form=(panel.key, form), status=status)
 
 
 def _model_fields(form) -> dict:
@@ -287,8 +287,7 @@ def contact_add(request, pk: int):
     return _case_entry_view(
         request,
         pk,
-        form_key="contact_form",
-        form_class=ContactForm,
+        slug="kontakt",
         save=save,
         success_message=_("Kontakt gespeichert."),
     )
@@ -300,8 +299,7 @@ def goal_add(request, pk: int):
     return _case_entry_view(
         request,
         pk,
-        form_key="goal_form",
-        form_class=GoalForm,
+        slug="ziel",
         save=lambda case, form: services.goal_create(case=case, by=request.user, **form.cleaned_data),
         success_message=_("Ziel gespeichert."),
     )
@@ -313,9 +311,7 @@ def referral_add(request, pk: int):
     return _case_entry_view(
         request,
         pk,
-        form_key="referral_form",
-        form_class=ReferralForm,
-        form_kwargs=lambda case: {"case": case},
+        slug="vermittlung",
         save=lambda case, form: services.referral_create(case=case, by=request.user, **form.cleaned_data),
         success_message=_("Vermittlung gespeichert."),
     )
@@ -327,8 +323,7 @@ def follow_up_add(request, pk: int):
     return _case_entry_view(
         request,
         pk,
-        form_key="follow_up_form",
-        form_class=FollowUpForm,
+        slug="wiedervorlage",
         save=lambda case, form: services.follow_up_create(case=case, by=request.user, **form.cleaned_data),
         success_message=_("Wiedervorlage gespeichert."),
     )
@@ -340,8 +335,7 @@ def document_add(request, pk: int):
     return _case_entry_view(
         request,
         pk,
-        form_key="document_form",
-        form_class=DocumentForm,
+        slug="dokument",
         save=lambda case, form: services.document_upload(case=case, by=request.user, **form.cleaned_data),
         success_message=_("Dokument hochgeladen."),
     )
@@ -363,9 +357,7 @@ def consent_add(request, pk: int):
     return _case_entry_view(
         request,
         pk,
-        form_key="consent_form",
-        form_class=ConsentForm,
-        form_kwargs=lambda case: {"case": case},
+        slug="einwilligung",
         save=save,
         success_message=_("Einwilligung gespeichert."),
     )
@@ -461,9 +453,7 @@ def phase_change(request, pk: int):
     return _case_entry_view(
         request,
         pk,
-        form_key="phase_form",
-        form_class=PhaseChangeForm,
-        form_kwargs=lambda case: {"case": case},
+        slug="phase",
         save=save,
         success_message=_("Phase geändert."),
     )
@@ -478,9 +468,7 @@ def reassign(request, pk: int):
     return _case_entry_view(
         request,
         pk,
-        form_key="reassign_form",
-        form_class=ReassignForm,
-        form_kwargs=lambda case: {"region_pks": [case.municipality.region_id], "case": case},
+        slug="uebergabe",
         save=lambda case, form: services.case_reassign(
             case=case,
             to_manager=form.cleaned_data["to_manager"],
