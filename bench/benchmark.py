@@ -366,7 +366,7 @@ def report(
         server = cursor.fetchone()[0]
     who = {"cm": "Case Management", "koord": "Koordination", "admin": "Admin (superuser)"}
     lines = [
-        f"Date {time.strftime('%Y-%m-%d %H:%M')}; machine: {machine()}; PostgreSQL {server}.",
+        f"Date {time.strftime('%Y-%m-%d %H:%M %Z')}; machine: {machine()}; PostgreSQL {server}.",
         "Data: " + ", ".join(f"{n:,} {label}" for label, n in sizes.items()) + ".",
         (
             f"CPU reference (bench.benchmark.cpu_reference, a fixed pure-Python loop): "
