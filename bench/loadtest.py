@@ -22,9 +22,10 @@ each about ten open cases of their own. Then:
   5-12 s there). Exponential rather than uniform because most clicks follow quickly and a
   few pauses are long; a mean of 5 s is on the busy side for someone reading a case file.
 - Mix of actions: case list of one's own open cases 40 %, a filtered or searched list 25 %,
-  a case detail 25 %, adding a contact 10 % (open the case, think while typing the note,
-  post the form; the post follows the redirect back to the case). The opened case counts as
-  a "detail" request, the post as "add_contact".
+  a case detail 25 %, adding a contact 10 % (open the case, open its "Kontakt erfassen" panel,
+  think while typing the note, post the form; the post follows the redirect back to the case).
+  The opened case counts as a "detail" request, the panel's form as "panel", the post as
+  "add_contact".
 - Errors: any status >= 400, no answer within 30 s (timeout), a failed login, or a contact
   form that comes back without its confirmation (a form error where none was expected).
 
@@ -57,7 +58,7 @@ CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 CASE_LINK_RE = re.compile(r'href="/faelle/(\d+)/"')
 CONTACT_FIELDS_RE = re.compile(r'name="(contact-submit_token|contact-version)" value="([^"]*)"')
 MIX = [("list", 40), ("filter", 25), ("detail", 25), ("add_contact", 10)]
-KINDS = ["login", "list", "filter", "detail", "add_contact"]
+KINDS = ["login", "list", "filter", "detail", "panel", "add_contact"]
 FILTERS = [
     "phase=assessment",
     "region=1&phase=open",
@@ -185,6 +186,10 @@ def simulate(browser: Browser, username: str, start_at: float, end_at: float, me
         else:
             case_id = rng.choice(case_ids)
             status, html = browser.request("detail", f"/faelle/{case_id}/")
+            if status != 200:
+                continue
+            # Opening the "Kontakt erfassen" panel fetches its form (static/js/kim.js).
+            status, html = browser.request("panel", f"/faelle/{case_id}/eingabe/kontakt/")
             token = CSRF_RE.search(html)
             if status != 200 or not token:
                 continue

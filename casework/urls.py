@@ -50,6 +50,7 @@ network_patterns = [
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("kontakt/", dashboard.quick_contact, name="quick_contact"),
+    path("kontakt/formular/", dashboard.quick_contact_form, name="quick_contact_form"),
     path("faelle/", include((case_patterns, "cases"))),
     path("klienten/", include((client_patterns, "clients"))),
     path("netzwerk/", include((network_patterns, "network"))),

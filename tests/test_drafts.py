@@ -119,6 +119,7 @@ def test_a_quick_contact_survives_an_expired_session(case_manager):
     page = browser.get(reverse("dashboard"))
     assert RESTORED in page.content.decode()
     assert page.context["quick_form"]["note"].value() == LONG_NOTE
+    assert 'id="panel-quick-contact" open' in page.content.decode()
     assert Contact.objects.count() == 0
 
 

@@ -130,6 +130,7 @@ THEME_OUT_OF_SCOPE = statuses(404, 404, 404, 403, 404)  # superusers work with t
 EXPECTATIONS: dict[str, Expect] = {
     "dashboard": Expect((), ("GET",), EVERYONE),
     "quick_contact": Expect((), ("POST",), EVERYONE),  # empty form: 200 with errors
+    "quick_contact_form": Expect((), ("GET",), EVERYONE),  # lists only the user's own open cases
     # cases
     "cases:list": Expect((), ("GET",), EVERYONE),
     "cases:bulk_reassign": Expect((), ("GET", "POST"), COORDINATORS),

@@ -27,9 +27,14 @@ def _quick_contact_cases(user):
     )
 
 
+# `?eingabe=kontakt` opens the quick-contact panel in the page (without JavaScript; with it,
+# the panel fetches `quick_contact_form` when opened), as the case page's panels do.
+QUICK_CONTACT_PANEL = "kontakt"
+
+
 def _render_dashboard(request, quick_form=None, status=200):
     context = selectors.dashboard_for(request.user)
-    if quick_form is None:
+    if quick_form is None and request.GET.get("eingabe") == QUICK_CONTACT_PANEL:
         open_cases = context["open_cases"]
         # The page lists the open cases already (up to 200): the form offers the same ones.
         choices = None
@@ -40,6 +45,7 @@ def _render_dashboard(request, quick_form=None, status=200):
             prefix="quick", cases=_quick_contact_cases(request.user), case_choices=choices
         )
     context["quick_form"] = quick_form
+    context["quick_contact_panel"] = QUICK_CONTACT_PANEL
     return render(request, "casework/dashboard.html", context, status=status)
 
 
@@ -52,6 +58,16 @@ def dashboard(request):
         restored = QuickContactForm(draft[1], prefix="quick", cases=_quick_contact_cases(request.user))
         messages.info(request, RESTORED)
     return _render_dashboard(request, quick_form=restored)
+
+
+@login_required
+def quick_contact_form(request):
+    """The empty quick-contact form as an HTML fragment, for the dashboard's script."""
+    form = QuickContactForm(prefix="quick", cases=_quick_contact_cases(request.user))
+    response = render(request, "casework/_quick_contact_form.html", {"quick_form": form})
+    # Each fetch carries fresh CSRF and submit tokens: never from a cache.
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required_keep_input(lambda request: reverse("dashboard"))

@@ -482,9 +482,8 @@ def test_dashboard_query_count_is_the_same_for_5_and_100_open_cases(cm_client, c
         counts.append(_queries_of(cm_client, reverse("dashboard")))
     assert counts[0] == counts[1]
     # Session, user, roles, scope, then the page's own: phases, open cases, follow-ups,
-    # deadlines, recent contacts and the quick-contact form's topics (its cases are the open
-    # cases read above).
-    assert counts[1] <= 10
+    # deadlines, recent contacts (the quick-contact form opens on request).
+    assert counts[1] <= 9
 
 
 def test_quick_contact_offers_exactly_the_users_open_cases(cm_client, case_manager):
@@ -494,8 +493,19 @@ def test_quick_contact_offers_exactly_the_users_open_cases(cm_client, case_manag
         case=closed, to_phase=Phase.CLOSED, by=case_manager, closed_on=TODAY, closure_reason=closure_reason()
     )
     colleagues = in_municipality("Coesfeld", case_manager=make_staff(CASE_MANAGEMENT))
-    form = cm_client.get(reverse("dashboard")).context["quick_form"]
+    # The page offers the panel; the form opens in it (?eingabe=kontakt) or as a fragment.
+    page = cm_client.get(reverse("dashboard"))
+    assert page.context["quick_form"] is None
+    assert 'id="panel-quick-contact" data-panel-url="/kontakt/formular/"' in page.content.decode()
+    fragment = cm_client.get(reverse("quick_contact_form"))
+    assert fragment["Cache-Control"] == "no-store"
+    assert 'name="quick-submit_token"' in fragment.content.decode()
+    from_fragment = [
+        value for value, _ in fragment.context["quick_form"].fields["case"].choices if value != ""
+    ]
+    form = cm_client.get(reverse("dashboard"), {"eingabe": "kontakt"}).context["quick_form"]
     offered = [value for value, _ in form.fields["case"].choices if value != ""]
+    assert sorted(int(str(value)) for value in from_fragment) == sorted(offered)
     assert sorted(offered) == sorted(case.pk for case in mine)
     assert closed.pk not in offered and colleagues.pk not in offered
     labels = [label for value, label in form.fields["case"].choices if value != ""]
