@@ -156,7 +156,7 @@ def _case_panels(request, case, bound_form=None) -> dict[str, list[dict]]:
     asked for with `?eingabe=`, or the bound one being shown again with its errors."""
     opened = {}
     requested = PANELS_BY_SLUG.get(request.GET.get("eingabe", ""))
-    if requested is not None:
+    if requested is not None and _panel_allowed(request.user, case, requested):
         opened[requested.key] = requested.build(case)
     if bound_form is not None:
         opened[bound_form[0]] = bound_form[1]

@@ -92,6 +92,8 @@ def test_a_closed_case_offers_only_the_phase_panel(cm_client, case, case_manager
 
 def test_handover_panel_for_koordination_only(client, cm_client, case, coordinator):
     assert cm_client.get(panel_url(case, "uebergabe")).status_code == 403
+    page = cm_client.get(case.get_absolute_url(), {"eingabe": "uebergabe"})
+    assert "reassign_form" not in page.context and "panel-reassign" not in page.content.decode()
     client.force_login(coordinator)
     assert 'id="panel-reassign"' in client.get(case.get_absolute_url()).content.decode()
     assert client.get(panel_url(case, "uebergabe")).status_code == 200
