@@ -693,9 +693,12 @@ class Contact(CaseEntry):
         verbose_name_plural = _("Kontakte")
         ordering = ["-contacted_on", "-id"]
         indexes = [
-            # A case's contacts by date, with the channel the statistics count by.
+            # A case's contacts by date, with the channel the statistics count by; read backwards,
+            # the case page's newest contacts in timeline order (no sort of a case's every contact).
             models.Index(
-                fields=["case", "contacted_on"], include=["channel"], name="contact_case_date_channel_idx"
+                fields=["case", "contacted_on", "created_at", "id"],
+                include=["channel"],
+                name="contact_case_timeline_idx",
             ),
             # The newest contacts first, as the admin lists them.
             models.Index(fields=["contacted_on", "id"], name="contact_date_idx"),
