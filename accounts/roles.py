@@ -4,6 +4,8 @@ This module is the one place where access rules live. Views, the admin, searches
 and exports ask it; none of them decides on its own.
 """
 
+from collections import Counter
+
 from django.db.models import QuerySet
 
 CASE_MANAGEMENT = "Case Management"
@@ -65,6 +67,13 @@ def region_ids(user) -> list[int]:
     return user._kim_region_ids
 
 
+def district_ids(user) -> list[int]:
+    """The districts of the user's regions."""
+    if not hasattr(user, "_kim_district_ids"):
+        user._kim_district_ids = sorted({m.region.district_id for m in user_municipalities(user)})
+    return user._kim_district_ids
+
+
 def restrict_to_regions(queryset: QuerySet, user, *, region_path: str) -> QuerySet:
     """Rows in the user's regions: all for superusers, none for roles without case work.
 
@@ -90,11 +99,8 @@ def restrict_cases(queryset: QuerySet, user, *, case_path: str = "") -> QuerySet
     # because the case list's indexes lead with it. Whoever works in every region of their
     # districts needs the district alone: a list of all its municipalities only makes
     # PostgreSQL filter each index entry again (page 1,000: 13 ms instead of 5).
-    districts = sorted({m.region.district_id for m in municipalities})
-    scope = {f"{case_path}district_id__in": districts}
-    covered: dict[int, int] = {}
-    for municipality in municipalities:
-        covered[municipality.region.district_id] = covered.get(municipality.region.district_id, 0) + 1
+    scope = {f"{case_path}district_id__in": district_ids(user)}
+    covered = Counter(m.region.district_id for m in municipalities)
     if any(covered[m.region.district_id] != m.district_size for m in municipalities):
         scope[f"{case_path}municipality_id__in"] = [m.pk for m in municipalities]
     return queryset.filter(**scope)

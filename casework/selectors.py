@@ -73,6 +73,26 @@ def with_list_columns(cases: QuerySet[Case]) -> QuerySet[Case]:
     )
 
 
+def case_subject_name(first_name: str | None, last_name: str | None, household_name: str | None) -> str:
+    """A case's client or household as `str(case.subject)` names it, from plain columns (a case
+    has either a client or a household: Case.Meta.constraints)."""
+    if household_name is not None:
+        return household_name
+    return f"{first_name} {last_name}".strip()
+
+
+def _person(first_name: str | None, last_name: str | None, username: str | None) -> str:
+    """A user's name as `str(user)` gives it (accounts.User.__str__), from plain columns."""
+    if username is None:
+        return ""
+    return f"{first_name} {last_name}".strip() or username
+
+
+def my_open_cases(user) -> QuerySet[Case]:
+    """The open cases the user manages (Mein Arbeitsplatz, its quick-contact form)."""
+    return Case.objects.visible_to(user).filter(case_manager=user, phase__in=OPEN_PHASES)
+
+
 @dataclass(frozen=True, slots=True)
 class CaseListRow:
     """One row of the case list, every value ready to print."""
@@ -193,21 +213,20 @@ def case_list_rows(
         municipality,
         region,
     ) in rows:
-        manager = f"{manager_first or ''} {manager_last or ''}".strip() or (manager_username or "")
         frameworks = sorted(position[pk] for pk in framework_ids(linked) if pk in position)
         result.append(
             CaseListRow(
                 pk=pk,
                 reference=reference,
                 url=detail(pk),
-                subject=household if household is not None else f"{first_name} {last_name}".strip(),
+                subject=case_subject_name(first_name, last_name, household),
                 has_overdue_follow_up=has_overdue,
                 phase=phase,
                 phase_label=str(phase_labels.get(phase, phase)),
                 municipality=municipality,
                 region=region,
                 legal_frameworks=", ".join(catalogue[index].name for index in frameworks),
-                case_manager=manager,
+                case_manager=_person(manager_first, manager_last, manager_username),
                 opened_on=f"{opened_on:%d.%m.%Y}",
             )
         )
@@ -248,13 +267,6 @@ def _local_date(moment: dt.datetime) -> dt.date:
 def _display(model, field: str) -> dict:
     """value -> label of a choice field: `get_FOO_display()` rebuilds this on every call."""
     return {value: str(label) for value, label in model._meta.get_field(field).flatchoices}
-
-
-def _person(first_name: str | None, last_name: str | None, username: str | None) -> str:
-    """A user's name as `str(user)` gives it (accounts.User.__str__), from plain columns."""
-    if username is None:
-        return ""
-    return f"{first_name} {last_name}".strip() or username
 
 
 def _person_columns(relation: str) -> tuple[str, str, str]:
@@ -522,19 +534,13 @@ class RecentContact:
 
 
 # What Mein Arbeitsplatz shows of a case in its lists: reference and client or household.
-DASHBOARD_CASE_COLUMNS = (
-    "pk",
-    "reference",
-    "client_id",
-    "client__first_name",
-    "client__last_name",
-    "household__name",
-)
+DASHBOARD_CASE_COLUMNS = ("pk", "reference", "client__first_name", "client__last_name", "household__name")
 
 
-def _dashboard_case(detail: UrlForPks, pk, reference, client_id, first_name, last_name, household, *rest):
-    subject = f"{first_name} {last_name}".strip() if client_id else household
-    return DashboardCase(pk, reference, subject or "", detail(pk), *rest)
+def _dashboard_case(detail: UrlForPks, pk, reference, first_name, last_name, household, *rest):
+    return DashboardCase(
+        pk, reference, case_subject_name(first_name, last_name, household), detail(pk), *rest
+    )
 
 
 def dashboard_for(user) -> dict:
@@ -546,7 +552,7 @@ def dashboard_for(user) -> dict:
     cases read first, so those reads join no client or household tables."""
     today = timezone.localdate()
     detail, done = UrlForPks("cases:detail"), UrlForPks("cases:follow_up_done", 2)
-    my_open = Case.objects.visible_to(user).filter(case_manager=user, phase__in=OPEN_PHASES)
+    my_open = my_open_cases(user)
     phase_counts = dict(my_open.values_list("phase").annotate(n=Count("pk")).values_list("phase", "n"))
     open_rows = my_open.order_by("phase", "-opened_on").values_list(
         *DASHBOARD_CASE_COLUMNS, "municipality__name", "opened_on", "phase"

@@ -13,6 +13,7 @@ from django.db.models.sql.where import AND
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import district_ids
 from casework.lifecycle import OPEN_PHASES, Phase
 from casework.models import Case, FollowUp
 from casework.names import normalise_name
@@ -95,9 +96,7 @@ class CaseFilter(django_filters.FilterSet):
         municipalities = self.municipalities = case_filter_municipalities(user)
         # The districts the user's cases lie in (accounts.roles.restrict_cases): the follow-ups'
         # copy of the case's district narrows "Wiedervorlage überfällig" before any case is read.
-        self.district_ids = (
-            None if user.is_superuser else sorted({m.region.district_id for m in municipalities})
-        )
+        self.district_ids = None if user.is_superuser else district_ids(user)
         self.municipalities_by_region = defaultdict(list)
         regions = {}
         for municipality in municipalities:

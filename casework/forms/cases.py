@@ -24,6 +24,7 @@ from casework.models import (
     Referral,
     Topic,
 )
+from casework.selectors import case_subject_name
 from casework.submit_once import add_submit_token
 from kim.widgets import FastCheckboxSelectMultiple, FastSelect
 
@@ -347,12 +348,11 @@ class QuickContactForm(ContactForm):
             # "Aktenzeichen – Klient/in oder Haushalt", as Case.subject prints it.
             choices_from_rows(
                 field,
-                ("reference", "client_id", "client__first_name", "client__last_name", "household__name"),
+                ("reference", "client__first_name", "client__last_name", "household__name"),
                 case_choice_label,
             )
         self.order_fields(["case"])
 
 
-def case_choice_label(reference, client_id, first_name, last_name, household_name) -> str:
-    subject = f"{first_name} {last_name}".strip() if client_id else household_name
-    return f"{reference} – {subject}"
+def case_choice_label(reference, first_name, last_name, household_name) -> str:
+    return f"{reference} – {case_subject_name(first_name, last_name, household_name)}"

@@ -14,6 +14,7 @@ from django.urls import resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.roles import can_assign_cases, can_edit_case
@@ -221,6 +222,7 @@ def case_detail(request, pk: int):
 
 
 @login_required
+@never_cache  # each fetch carries fresh CSRF and submit tokens
 def case_panel(request, pk: int, slug: str):
     """One panel's empty form as an HTML fragment, for the case page's script."""
     case = get_case_for_user(request, pk)
@@ -229,12 +231,9 @@ def case_panel(request, pk: int, slug: str):
         raise Http404
     if not _panel_allowed(request.user, case, panel):
         raise PermissionDenied
-    response = render(
+    return render(
         request, "casework/cases/_panel_form.html", {"case": case, "panel": panel, "form": panel.build(case)}
     )
-    # Each fetch carries fresh CSRF and submit tokens: never from a cache.
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 def _case_entry_view(request, pk, *, slug: str, save, success_message):

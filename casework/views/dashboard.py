@@ -6,13 +6,12 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.roles import can_edit_case
 from casework import selectors, services
 from casework.forms.cases import QuickContactForm
-from casework.lifecycle import OPEN_PHASES
-from casework.models import Case
 from casework.submit_once import ALREADY_SAVED, TOKEN_FIELD, AlreadySubmitted, run_once
 from kim.drafts import RESTORED, login_required_keep_input, take_draft
 
@@ -20,8 +19,7 @@ from kim.drafts import RESTORED, login_required_keep_input, take_draft
 def _quick_contact_cases(user):
     """The open cases the user may log a contact in."""
     return (
-        Case.objects.visible_to(user)
-        .filter(case_manager=user, phase__in=OPEN_PHASES)
+        selectors.my_open_cases(user)
         .select_related("client", "household", "municipality")
         .order_by("reference")
     )
@@ -61,13 +59,11 @@ def dashboard(request):
 
 
 @login_required
+@never_cache  # each fetch carries fresh CSRF and submit tokens
 def quick_contact_form(request):
     """The empty quick-contact form as an HTML fragment, for the dashboard's script."""
     form = QuickContactForm(prefix="quick", cases=_quick_contact_cases(request.user))
-    response = render(request, "casework/_quick_contact_form.html", {"quick_form": form})
-    # Each fetch carries fresh CSRF and submit tokens: never from a cache.
-    response["Cache-Control"] = "no-store"
-    return response
+    return render(request, "casework/_quick_contact_form.html", {"quick_form": form})
 
 
 @login_required_keep_input(lambda request: reverse("dashboard"))

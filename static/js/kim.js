@@ -21,9 +21,10 @@
     });
   }
 
-  // The case page's panels load their form when opened. Without this script the panel
-  // holds a link that reloads the page with the form open (?eingabe=…), and so does a
-  // failed fetch or an expired session (the fetch would end on the login page).
+  // Panels (the case page's, the quick contact on Mein Arbeitsplatz) load their form when
+  // opened. Without this script the panel holds a link that reloads the page with the form
+  // open (?eingabe=…), and so does a failed fetch or an expired session (the fetch would end
+  // on the login page).
   function loadPanel(details) {
     var body = details.querySelector(".panel-body");
     if (!details.open || !body || body.querySelector("form") || details.dataset.loading) return;
