@@ -33,3 +33,11 @@ def search_key(*names: str) -> str:
     if plain != key:
         key = f"{key} {plain}"
     return key[:SEARCH_KEY_LENGTH]
+
+
+def person_name(first_name: str | None, last_name: str | None, username: str | None) -> str:
+    """A user's name as `str(user)` gives it (accounts.User.__str__), from plain columns; empty
+    for no user (the columns of an outer join)."""
+    if username is None:
+        return ""
+    return f"{first_name} {last_name}".strip() or username

@@ -7,8 +7,17 @@ from difflib import SequenceMatcher
 from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.db.models import Aggregate, Count, Exists, Field, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.template.defaultfilters import filesizeformat
+from django.db.models import (
+    Aggregate,
+    Count,
+    Exists,
+    Field,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -31,22 +40,19 @@ from .models import (
     EXPIRING_RESIDENCE_STATUSES,
     Actor,
     Case,
-    CaseAssignment,
     Client,
     Consent,
     Contact,
     ContactPerson,
-    Document,
     FollowUp,
     Goal,
-    GoalStatusChange,
     LegalFramework,
-    PhaseChange,
     Referral,
     ReferralStatus,
     Topic,
 )
-from .names import normalise_name
+from .names import normalise_name, person_name
+from .timeline import TimelineEntry, case_timeline, choice_labels  # noqa: F401 (the case page reads them here)
 
 
 def residence_warning_days() -> int:
@@ -79,13 +85,6 @@ def case_subject_name(first_name: str | None, last_name: str | None, household_n
     if household_name is not None:
         return household_name
     return f"{first_name} {last_name}".strip()
-
-
-def _person(first_name: str | None, last_name: str | None, username: str | None) -> str:
-    """A user's name as `str(user)` gives it (accounts.User.__str__), from plain columns."""
-    if username is None:
-        return ""
-    return f"{first_name} {last_name}".strip() or username
 
 
 def my_open_cases(user) -> QuerySet[Case]:
@@ -226,227 +225,11 @@ def case_list_rows(
                 municipality=municipality,
                 region=region,
                 legal_frameworks=", ".join(catalogue[index].name for index in frameworks),
-                case_manager=_person(manager_first, manager_last, manager_username),
+                case_manager=person_name(manager_first, manager_last, manager_username),
                 opened_on=f"{opened_on:%d.%m.%Y}",
             )
         )
     return result
-
-
-@dataclass(frozen=True, slots=True)
-class TimelineEntry:
-    """One line of a case's timeline, with its text ready to print (the template escapes it):
-
-    "<date> · <label> – <text><a href=link_url>link_text</a><after> <muted>", then the note
-    and who wrote it.
-    """
-
-    on: dt.date
-    at: dt.datetime | None
-    kind: str
-    label: str
-    pk: int
-    text: str = ""
-    link_url: str = ""
-    link_text: str = ""
-    after: str = ""
-    muted: str = ""
-    note: str = ""
-    by: str = ""
-
-    @property
-    def on_text(self) -> str:
-        # The `date` filter costs more than the rest of a line.
-        return f"{self.on:%d.%m.%Y}"
-
-
-def _local_date(moment: dt.datetime) -> dt.date:
-    return timezone.localtime(moment).date()
-
-
-def _display(model, field: str) -> dict:
-    """value -> label of a choice field: `get_FOO_display()` rebuilds this on every call."""
-    return {value: str(label) for value, label in model._meta.get_field(field).flatchoices}
-
-
-def _person_columns(relation: str) -> tuple[str, str, str]:
-    return (f"{relation}__first_name", f"{relation}__last_name", f"{relation}__username")
-
-
-def case_timeline(case: Case, *, limit: int | None = None) -> list[TimelineEntry]:
-    """Contacts, referrals, goal changes, phase changes, handovers and documents, newest first.
-
-    With `limit`, only the newest `limit` entries: each kind is read newest first and cut
-    at `limit`, so a case with years of contacts costs no more than a new one.
-    One query per kind (and one for the contacts' topics), whatever the number of entries,
-    each reading plain values: the page prints texts, model instances would only cost time.
-    Each entry's text is put together here, once, instead of by template tags on every row.
-    """
-
-    def newest(queryset, *order):
-        queryset = queryset.order_by(*order)
-        return queryset if limit is None else queryset[:limit]
-
-    # Each kind read in the order of the sort key below (day, then moment, newest first),
-    # equal moments in the order of the model, as the stable sort keeps them.
-    entries: list[TimelineEntry] = []
-    add = entries.append
-    channels = _display(Contact, "channel")
-    minutes, interpreted = str(_("Min.")), str(_("mit Dolmetschung"))
-    contact_label = _("Kontakt")
-    contacts = list(
-        newest(Contact.objects.filter(case=case), "-contacted_on", "-created_at", "-pk").values_list(
-            "pk",
-            "contacted_on",
-            "created_at",
-            "channel",
-            "duration_minutes",
-            "with_interpreter",
-            "note",
-            *_person_columns("created_by"),
-        )
-    )
-    topics: dict[int, list[str]] = {}
-    if contacts:
-        links = Contact.topics.through.objects.filter(contact_id__in=[row[0] for row in contacts])
-        for contact_id, name in links.order_by("topic__sort_order", "topic__name").values_list(
-            "contact_id", "topic__name"
-        ):
-            topics.setdefault(contact_id, []).append(name)
-    for pk, on, at, channel, duration, with_interpreter, note, *person in contacts:
-        text = f"{channels.get(channel, channel)}, {duration} {minutes}"
-        names = ", ".join(topics.get(pk, ()))
-        add(
-            TimelineEntry(
-                on,
-                at,
-                "contact",
-                contact_label,
-                pk,
-                text=f"{text}, {interpreted}" if with_interpreter else text,
-                muted=f"({names})" if names else "",
-                note=note,
-                by=_person(*person),
-            )
-        )
-    statuses = _display(Referral, "status")
-    basis_consent, basis_law = str(_("mit Einwilligung")), str(_("Rechtsgrundlage:"))
-    basis_planned, basis_none = str(_("noch keine Datenweitergabe")), str(_("ohne dokumentierte Grundlage"))
-    actor_url = UrlForPks("network:detail")
-    referral_label = _("Vermittlung")
-    referrals = newest(Referral.objects.filter(case=case), "-referred_on", "-created_at", "-pk").values_list(
-        "pk",
-        "referred_on",
-        "created_at",
-        "actor_id",
-        "actor__name",
-        "contact_person__name",
-        "status",
-        "topic__name",
-        "consent_id",
-        "legal_basis",
-        "outcome",
-    )
-    for pk, on, at, actor_id, actor, person, status, topic, consent_id, legal_basis, outcome in referrals:
-        after = f" ({person})" if person else ""
-        after += f": {statuses.get(status, status)}"
-        if topic:
-            after += f" · {topic}"
-        if consent_id:
-            basis = basis_consent
-        elif legal_basis:
-            basis = f"{basis_law} {legal_basis}"
-        elif status == ReferralStatus.PLANNED:
-            basis = basis_planned
-        else:
-            basis = basis_none
-        add(
-            TimelineEntry(
-                on,
-                at,
-                "referral",
-                referral_label,
-                pk,
-                link_url=actor_url(actor_id),
-                link_text=actor,
-                after=after,
-                muted=f"· {basis}",
-                note=outcome,
-            )
-        )
-    goal_statuses = _display(GoalStatusChange, "to_status")
-    agreed = str(_("vereinbart,"))
-    goal_label = _("Ziel")
-    goal_changes = newest(GoalStatusChange.objects.filter(goal__case=case), "-changed_at", "pk").values_list(
-        "pk", "changed_at", "goal__title", "from_status", "to_status"
-    )
-    for pk, at, title, from_status, to_status in goal_changes:
-        before = f"{goal_statuses.get(from_status, from_status)} →" if from_status else agreed
-        add(
-            TimelineEntry(
-                _local_date(at),
-                at,
-                "goal",
-                goal_label,
-                pk,
-                text=f"„{title}“: {before} {goal_statuses.get(to_status, '')}",
-            )
-        )
-    phases = _display(PhaseChange, "to_phase")
-    opened = str(_("Fall eröffnet:"))
-    phase_label = _("Phasenwechsel")
-    phase_changes = newest(PhaseChange.objects.filter(case=case), "-changed_at", "pk").values_list(
-        "pk",
-        "changed_at",
-        "from_phase",
-        "to_phase",
-        "closure_reason__name",
-        "note",
-        *_person_columns("changed_by"),
-    )
-    for pk, at, from_phase, to_phase, closure_reason, note, *person in phase_changes:
-        text = f"{phases.get(from_phase, from_phase)} →" if from_phase else opened
-        text += f" {phases.get(to_phase, to_phase)}"
-        if closure_reason:
-            text += f" ({closure_reason})"
-        add(
-            TimelineEntry(
-                _local_date(at), at, "phase", phase_label, pk, text=text, note=note, by=_person(*person)
-            )
-        )
-    unassigned = str(_("nicht zugewiesen"))
-    handover_label = _("Zuständigkeit")
-    handovers = newest(CaseAssignment.objects.filter(case=case), "-assigned_at", "pk").values_list(
-        "pk", "assigned_at", "note", *_person_columns("from_manager"), *_person_columns("to_manager")
-    )
-    for pk, at, note, *people in handovers:
-        from_manager, to_manager = _person(*people[:3]), _person(*people[3:])
-        text = f"{from_manager} → " if from_manager else ""
-        text += to_manager or unassigned
-        if note:
-            text += f": {note}"
-        add(TimelineEntry(_local_date(at), at, "handover", handover_label, pk, text=text))
-    document_url = UrlForPks("cases:document", 2)
-    document_label = _("Dokument")
-    documents = newest(Document.objects.filter(case=case), "-created_at", "-pk").values_list(
-        "pk", "created_at", "title", "size"
-    )
-    for pk, at, title, size in documents:
-        add(
-            TimelineEntry(
-                _local_date(at),
-                at,
-                "document",
-                document_label,
-                pk,
-                link_url=document_url(case.pk, pk),
-                link_text=title,
-                muted=f"({filesizeformat(size)})",
-            )
-        )
-    now = timezone.now()
-    entries.sort(key=lambda e: (e.on, e.at or now), reverse=True)
-    return entries if limit is None else entries[:limit]
 
 
 def case_goals(case: Case) -> QuerySet[Goal]:
@@ -477,7 +260,7 @@ def case_alerts(case: Case, consents: list[Consent]) -> list[tuple[str, str]]:
                 level,
                 _("%(status)s gültig bis %(date)s – Verlängerung rechtzeitig klären.")
                 % {
-                    "status": client.get_residence_status_display(),
+                    "status": client.get_residence_statuschoice_labels(),
                     "date": client.residence_valid_until.strftime("%d.%m.%Y"),
                 },
             )
@@ -600,9 +383,9 @@ def dashboard_for(user) -> dict:
         for columns in Case.objects.filter(pk__in=elsewhere).values_list(*DASHBOARD_CASE_COLUMNS):
             cases[columns[0]] = _dashboard_case(detail, *columns)
 
-    statuses = _display(Client, "residence_status")
+    statuses = choice_labels(Client, "residence_status")
     expires = _("%(status)s läuft ab – Verlängerung klären")
-    channels = _display(Contact, "channel")
+    channels = choice_labels(Contact, "channel")
     return {
         "by_phase": by_phase,
         "open_count": sum(phase_counts.values()),
@@ -683,7 +466,7 @@ def client_residence_alert(client) -> tuple[str, str] | None:
         "danger" if expired else "warning",
         message
         % {
-            "status": client.get_residence_status_display(),
+            "status": client.get_residence_statuschoice_labels(),
             "date": client.residence_valid_until.strftime("%d.%m.%Y"),
         },
     )
