@@ -260,7 +260,7 @@ def case_alerts(case: Case, consents: list[Consent]) -> list[tuple[str, str]]:
                 level,
                 _("%(status)s gültig bis %(date)s – Verlängerung rechtzeitig klären.")
                 % {
-                    "status": client.get_residence_statuschoice_labels(),
+                    "status": client.get_residence_status_display(),
                     "date": client.residence_valid_until.strftime("%d.%m.%Y"),
                 },
             )
@@ -466,7 +466,7 @@ def client_residence_alert(client) -> tuple[str, str] | None:
         "danger" if expired else "warning",
         message
         % {
-            "status": client.get_residence_statuschoice_labels(),
+            "status": client.get_residence_status_display(),
             "date": client.residence_valid_until.strftime("%d.%m.%Y"),
         },
     )

@@ -140,7 +140,7 @@ def _local_date(moment: dt.datetime) -> dt.date:
 
 
 def choice_labels(model, field: str) -> dict:
-    """value -> label of a choice field: `get_FOOchoice_labels()` rebuilds this on every call."""
+    """value -> label of a choice field: `get_FOO_display()` rebuilds this on every call."""
     return {value: str(label) for value, label in model._meta.get_field(field).flatchoices}
 
 

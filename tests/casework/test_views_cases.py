@@ -538,3 +538,13 @@ def test_quick_contact(cm_client, case_manager):
     )
     assert response.status_code == 200
     assert other.contacts.count() == 0
+
+
+def test_detail_warns_when_the_clients_residence_title_runs_out(cm_client, case_manager):
+    case = in_municipality("Coesfeld", case_manager=case_manager)
+    case.client.residence_status = "duldung"
+    case.client.residence_valid_until = TODAY + dt.timedelta(days=20)
+    case.client.save()
+    body = cm_client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    expected = (TODAY + dt.timedelta(days=20)).strftime("%d.%m.%Y")
+    assert f"Duldung gültig bis {expected} – Verlängerung rechtzeitig klären." in body
