@@ -59,6 +59,8 @@ class Measurement:
     sql: list[float] = field(default_factory=list)
     queries: int = 0
     floor: list[float] = field(default_factory=list)
+    # `cpu_reference()` right after the page: the machine's speed while it was measured.
+    cpu: float = 0.0
 
     @property
     def p50(self) -> float:
@@ -340,12 +342,12 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, Python {python}, load {load}"
 
 
-def cpu_reference() -> float:
-    """Seconds of a fixed pure-Python workload (best of 5): how fast this shared machine runs
-    Python just now. Runs of the same code hours apart differed by up to 2x on it; pages
+def cpu_reference(rounds: int = 5) -> float:
+    """Seconds of a fixed pure-Python workload (best of `rounds`): how fast this shared machine
+    runs Python just now. Runs of the same code hours apart differed by up to 2x on it; pages
     measured in two runs compare through this figure, not through their absolute times."""
     best = float("inf")
-    for _ in range(5):
+    for _ in range(rounds):
         started = time.perf_counter()
         sum(len(str(n)) for n in range(300_000))
         best = min(best, time.perf_counter() - started)
@@ -377,11 +379,13 @@ def report(
         f"{requests} requests per page (the stock admin's: at most 10) after 2 warm-up requests, "
         "in-process through Django's whole stack "
         "(middleware, view, templates; DEBUG off). SQL = time inside the database driver; rest = Python "
-        "and rendering; floor = the page's statements run directly on a cursor.",
+        "and rendering; floor = the page's statements run directly on a cursor; CPU ref = the CPU "
+        "reference measured right after the page (best of 3): a page measured while the machine was "
+        "slow shows a higher one.",
         "",
-        "| page | as | status | p50 ms | p95 ms | SQL p50 ms | rest p50 ms | floor p50 ms | queries | bar "
-        "| ok |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
+        "| page | as | status | p50 ms | p95 ms | SQL p50 ms | rest p50 ms | floor p50 ms | queries "
+        "| CPU ref ms | bar | ok |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for m in results:
         sql = statistics.median(m.sql) * 1000 if m.sql else 0.0
@@ -390,12 +394,14 @@ def report(
             bar += f", ≤ {m.page.max_queries} q"
         ok = {None: "", True: "yes", False: "**no**"}[m.passed]
         if not m.totals:
-            lines.append(f"| {m.page.name} | {who[m.page.user]} | {m.status} | | | | | | | {bar} | **no** |")
+            lines.append(
+                f"| {m.page.name} | {who[m.page.user]} | {m.status} | | | | | | | | {bar} | **no** |"
+            )
             continue
         lines.append(
             f"| {m.page.name} | {who[m.page.user]} | {m.status} | {m.p50 * 1000:.1f} | {m.p95 * 1000:.1f} | "
             f"{sql:.1f} | {m.p50 * 1000 - sql:.1f} | {statistics.median(m.floor) * 1000:.1f} | {m.queries} | "
-            f"{bar} | {ok} |"
+            f"{m.cpu * 1000:.1f} | {bar} | {ok} |"
         )
     if audit_times:
         lines += [
@@ -432,12 +438,13 @@ def run(
         if only and only.lower() not in page.name.lower():
             continue
         m = measure(page, clients[page.user], min(requests, page.max_requests or requests))
+        m.cpu = cpu_reference(rounds=3)
         results.append(m)
         if m.totals:
             stdout.write(
                 f"{page.name:45} {page.user:5} {m.status} p50 {m.p50 * 1000:7.1f} p95 {m.p95 * 1000:7.1f} "
                 f"sql {statistics.median(m.sql) * 1000:6.1f} floor {statistics.median(m.floor) * 1000:6.1f} "
-                f"q {m.queries}\n"
+                f"q {m.queries} cpu {m.cpu * 1000:5.1f}\n"
             )
         else:
             stdout.write(f"{page.name:45} {page.user:5} {m.status}\n")
