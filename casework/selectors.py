@@ -661,40 +661,109 @@ def municipalities_by_region(municipalities) -> list[tuple[Any, list]]:
     return list(groups.items())
 
 
-def with_served_areas(actors) -> list:
-    """Set `served_areas` on each actor: a short list of labels for the list view.
+class ContactPersonRow(NamedTuple):
+    name: str
+    phone: str
+    email: str
 
-    A fully served Teilregion is named once instead of listing its municipalities, and
-    an actor serving every municipality of its district reads "ganzer Kreis". One query
-    for the sizes of the regions, whatever the number of actors.
+
+@dataclass(frozen=True, slots=True)
+class ActorRow:
+    """One row of the network directory, every value ready to print."""
+
+    pk: int
+    url: str
+    name: str
+    is_active: bool
+    city: str
+    type_name: str
+    served_areas: list[str]
+    topics: list[str]
+    phone: str
+    email: str
+    # The first active contact person, shown when the actor has no phone or e-mail of its own.
+    contact_person: ContactPersonRow | None
+
+
+# The directory's rows read these columns (with `actor_rows` for the rest).
+ACTOR_ROW_COLUMNS = ("pk", "name", "is_active", "city", "actor_type__name", "phone", "email", "district_id")
+
+
+def actor_rows(rows) -> list[ActorRow]:
+    """The directory's rows from `ACTOR_ROW_COLUMNS` values of one page of actors.
+
+    Plain values, no model instances or prefetches (which build a queryset per actor): four
+    queries whatever the number of rows, for where each actor works, its topics and its first
+    active contact person. Where an actor works is a short list of labels: a fully served
+    Teilregion is named once instead of listing its municipalities, and an actor serving every
+    municipality of its district reads "ganzer Kreis".
     """
-    actors = list(actors)
-    region_ids = {m.region_id for actor in actors for m in actor.municipalities.all()}
-    region_sizes = dict(
-        Municipality.objects.filter(region_id__in=region_ids)
-        .values("region_id")
-        .annotate(n=Count("pk"))
-        .values_list("region_id", "n")
-    )
+    rows = list(rows)
+    ids = [row[0] for row in rows]
+    districts = {row[-1] for row in rows}
+    # Every municipality of these districts: names, regions, the regions' sizes.
+    places = {}
+    region_sizes: dict[int, int] = {}
     district_regions: dict[int, set[int]] = {}
-    if region_ids:
-        for region_id, district_id in Region.objects.filter(district__regions__in=region_ids).values_list(
-            "pk", "district_id"
-        ):
-            district_regions.setdefault(district_id, set()).add(region_id)
-    for actor in actors:
+    for pk, name, region_id, region_name, district_id in Municipality.objects.filter(
+        region__district_id__in=districts
+    ).values_list("pk", "name", "region_id", "region__name", "region__district_id"):
+        places[pk] = (region_name, name, region_id)
+        region_sizes[region_id] = region_sizes.get(region_id, 0) + 1
+        district_regions.setdefault(district_id, set()).add(region_id)
+    served: dict[int, list[tuple]] = {}
+    for actor_id, municipality_id in Actor.municipalities.through.objects.filter(
+        actor_id__in=ids
+    ).values_list("actor_id", "municipality_id"):
+        if municipality_id in places:  # Actor.clean: only municipalities of the actor's district
+            served.setdefault(actor_id, []).append(places[municipality_id])
+    topics: dict[int, list[str]] = {}
+    for actor_id, name in (
+        Actor.topics.through.objects.filter(actor_id__in=ids)
+        .order_by("topic__sort_order", "topic__name")
+        .values_list("actor_id", "topic__name")
+    ):
+        topics.setdefault(actor_id, []).append(name)
+    contact_persons: dict[int, ContactPersonRow] = {}
+    for actor_id, *person in (
+        ContactPerson.objects.filter(actor_id__in=ids, is_active=True)
+        .order_by("name", "pk")
+        .values_list("actor_id", "name", "phone", "email")
+    ):
+        contact_persons.setdefault(actor_id, ContactPersonRow(*person))
+    whole_district = str(_("ganzer Kreis"))
+    detail = UrlForPks("network:detail")
+    result = []
+    for pk, name, is_active, city, type_name, phone, email, district_id in rows:
         labels: list[str] = []
         complete: set[int] = set()
-        for region, municipalities in municipalities_by_region(actor.municipalities.all()):
-            if len(municipalities) == region_sizes.get(region.pk):
-                complete.add(region.pk)
-                labels.append(_("Teilregion %(region)s") % {"region": region.name})
+        by_region: dict[int, list[tuple]] = {}
+        for place in sorted(served.get(pk, ())):
+            by_region.setdefault(place[2], []).append(place)
+        for region_id, municipalities in by_region.items():
+            if len(municipalities) == region_sizes.get(region_id):
+                complete.add(region_id)
+                labels.append(_("Teilregion %(region)s") % {"region": municipalities[0][0]})
             else:
-                labels.extend(m.name for m in municipalities)
-        if complete and complete == district_regions.get(actor.district_id):
-            labels = [_("ganzer Kreis")]
-        actor.served_areas = labels
-    return actors
+                labels.extend(municipality_name for _region, municipality_name, _id in municipalities)
+        if complete and complete == district_regions.get(district_id):
+            labels = [whole_district]
+        result.append(
+            ActorRow(
+                pk=pk,
+                url=detail(pk),
+                name=name,
+                is_active=is_active,
+                city=city,
+                type_name=type_name,
+                served_areas=labels,
+                topics=topics.get(pk, []),
+                phone=phone,
+                email=email,
+                contact_person=contact_persons.get(pk),
+            )
+        )
+    return result
 
 
 def actor_detail_referrals(*, actor, user) -> QuerySet[Referral]:

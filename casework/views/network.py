@@ -30,16 +30,17 @@ def _get_actor_for_user(request, pk: int) -> Actor:
 @login_required
 def actor_list(request):
     actor_filter = ActorFilter(
-        request.GET, queryset=selectors.actor_list(user=request.user), user=request.user
+        request.GET, queryset=selectors.actors_visible_to(request.user), user=request.user
     )
-    page = Paginator(actor_filter.qs, ACTORS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = actor_filter.qs.values_list(*selectors.ACTOR_ROW_COLUMNS)
+    page = Paginator(rows, ACTORS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "casework/network/list.html",
         {
             "filter": actor_filter,
             "page_obj": page,
-            "actors": selectors.with_served_areas(page.object_list),
+            "actors": selectors.actor_rows(page.object_list),
             "may_edit": can_edit_network(request.user),
         },
     )

@@ -44,7 +44,7 @@ LIST_URL = reverse("network:list")
 CREATE_URL = reverse("network:create")
 
 # Fixed upper bounds: the same for 3 and for 30 rows, so queries cannot grow per row.
-LIST_MAX_QUERIES = 18
+LIST_MAX_QUERIES = 17
 DETAIL_MAX_QUERIES = 14
 
 
@@ -621,3 +621,19 @@ def test_the_service_refuses_municipalities_of_another_district(manager, borken_
             name="Jobcenter",
         )
     assert "municipalities" in error.value.message_dict
+
+
+def test_a_row_shows_topics_in_order_and_the_first_active_contact_person(web, manager):
+    actor = ActorFactory(name="Sprachcafé Lüdinghausen", phone="", email="")
+    actor.municipalities.set([municipality("Lüdinghausen")])
+    actor.topics.set([topic("Wohnen"), topic("Sprache")])
+    ContactPersonFactory(actor=actor, name="Anna Alt", phone="02591 1", email="", is_active=False)
+    ContactPersonFactory(actor=actor, name="Berta Berg", phone="02591 2", email="berg@example.org")
+    ContactPersonFactory(actor=actor, name="Carla Cramer", phone="02591 3", email="")
+    row = next(row for row in web.get(LIST_URL).context["actors"] if row.name == actor.name)
+    expected_topics = sorted(["Wohnen", "Sprache"], key=lambda name: (topic(name).sort_order, name))
+    assert row.topics == expected_topics
+    assert row.served_areas == ["Lüdinghausen"]
+    assert row.contact_person == ("Berta Berg", "02591 2", "berg@example.org")
+    content = web.get(LIST_URL).content.decode()
+    assert 'href="tel:025912"' in content and "Berta Berg" in content and "Anna Alt" not in content
