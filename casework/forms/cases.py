@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from accounts.roles import CASE_MANAGEMENT, COORDINATION, region_ids
+from accounts.roles import region_ids
 from casework.concurrency import add_version_fields
 from casework.consent import LEGAL_BASIS_EXAMPLE, valid_consents
 from casework.forms.choices import choices_from_rows
@@ -24,7 +24,7 @@ from casework.models import (
     Referral,
     Topic,
 )
-from casework.selectors import case_subject_name
+from casework.selectors import case_subject_name, staff_for_cases
 from casework.submit_once import add_submit_token
 from kim.widgets import FastCheckboxSelectMultiple, FastSelect
 
@@ -36,17 +36,6 @@ FILE_TYPE_NOT_ALLOWED = _("Dieser Dateityp ist nicht erlaubt. Erlaubt sind: %(ty
 
 def active_topics():
     return Topic.objects.filter(is_active=True)
-
-
-def staff_for_regions(region_pks):
-    """Active people who can take over cases in the given regions."""
-    return (
-        User.objects.filter(
-            is_active=True, regions__in=region_pks, groups__name__in=[CASE_MANAGEMENT, COORDINATION]
-        )
-        .distinct()
-        .order_by("last_name", "first_name")
-    )
 
 
 def district_actors(case):
@@ -288,7 +277,7 @@ class ReassignForm(forms.Form):
 
     def __init__(self, *args, region_pks, case=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_manager"].queryset = staff_for_regions(region_pks)
+        self.fields["to_manager"].queryset = staff_for_cases(region_pks)
         if case is not None:
             add_version_fields(self, case, CASE_VERSION_FIELDS)
 
@@ -309,7 +298,7 @@ class BulkReassignForm(forms.Form):
         people = (
             User.objects.filter(is_active=True).order_by("last_name", "first_name")
             if regions is None
-            else staff_for_regions(regions)
+            else staff_for_cases(regions)
         )
         self.fields["to_manager"].queryset = people
         # The person leaving may already be deactivated.
