@@ -5,8 +5,8 @@ The case page is the page case managers open most, and the timeline was its cost
 through the ORM its four reads cost ~6 ms of Python per page (building and compiling the
 querysets), against ~0.3 ms for the same statements run directly. So the timeline reads with
 four plain SQL statements: each names the columns it prints, and only a case's own rows
-(`case_id = %s`), newest first. The tests run them on PostgreSQL and SQLite alike
-(tests/casework/test_case_timeline.py), and the model tests keep the tables' names.
+(`case_id = %s`, parameters only), newest first. tests/casework/test_case_timeline.py runs
+them on PostgreSQL (CI) and SQLite, so a renamed table or column fails there, not in use.
 """
 
 import datetime as dt
