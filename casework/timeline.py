@@ -123,7 +123,7 @@ def _read(sql: str, params: list, limit: int | None) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _date(value) -> dt.date:
+def as_date(value) -> dt.date:
     # SQLite hands back text where a column's declared type is lost (the UNION).
     return value if isinstance(value, dt.date) else parse_date(value)
 
@@ -181,7 +181,7 @@ def _contacts(case, limit: int | None) -> list[TimelineEntry]:
         names = ", ".join(topics.get(pk, ()))
         entries.append(
             TimelineEntry(
-                _date(on),
+                as_date(on),
                 _moment(at),
                 "contact",
                 label,
@@ -218,7 +218,7 @@ def _referrals(case, limit: int | None) -> list[TimelineEntry]:
             basis = basis_none
         entries.append(
             TimelineEntry(
-                _date(on),
+                as_date(on),
                 _moment(at),
                 "referral",
                 label,

@@ -276,3 +276,30 @@ def test_the_legal_framework_filter_finds_each_case_once(cm):
         item.name for item in selectors.legal_framework_catalogue() if item.pk in (first.pk, second.pk)
     ]
     assert rows == {both.reference: ", ".join(catalogue), none.reference: ""}
+
+
+def test_a_row_shows_subject_manager_date_and_the_overdue_mark(cm):
+    from tests.factories import HouseholdFactory
+
+    manager = make_staff(CASE_MANAGEMENT, ("Nord",), username="mara", first_name="Mara", last_name="Meier")
+    late = _case(days_ago=40, case_manager=manager)
+    FollowUp.objects.create(case=late, title="Rückruf", due_on=TODAY - dt.timedelta(days=1))
+    FollowUp.objects.create(
+        case=late, title="erledigt", due_on=TODAY - dt.timedelta(days=9), done_at=timezone.now()
+    )
+    on_time = _case(days_ago=3)
+    FollowUp.objects.create(case=on_time, title="Termin", due_on=TODAY)
+    olfen = Municipality.objects.get(name="Olfen")
+    family = CaseFactory(
+        client=None, household=HouseholdFactory(name="Familie Haddad", municipality=olfen), municipality=olfen
+    )
+    rows = {row.pk: row for row in selectors.case_list_rows([late.pk, on_time.pk, family.pk])}
+    assert rows[late.pk].has_overdue_follow_up is True
+    assert rows[on_time.pk].has_overdue_follow_up is False
+    assert rows[late.pk].case_manager == "Mara Meier"
+    assert rows[late.pk].subject == late.client.full_name
+    assert rows[late.pk].opened_on == (TODAY - dt.timedelta(days=40)).strftime("%d.%m.%Y")
+    assert rows[late.pk].url == reverse("cases:detail", args=[late.pk])
+    assert (rows[family.pk].subject, rows[family.pk].case_manager) == ("Familie Haddad", "")
+    assert (rows[family.pk].municipality, rows[family.pk].region) == ("Olfen", "Süd")
+    assert rows[on_time.pk].phase_label == late.get_phase_display()
