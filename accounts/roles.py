@@ -35,7 +35,7 @@ def works_with_cases(user) -> bool:
 
 
 def user_municipalities(user) -> list:
-    """The municipalities of the user's regions, with region and district: read once per request
+    """The municipalities of the user's regions, with their regions: read once per request
     (one query serves the access checks, the case scope and the filter choices).
 
     Each carries `district_size`, the number of municipalities of its district, so the case
@@ -53,7 +53,7 @@ def user_municipalities(user) -> list:
         )
         municipalities = (
             Municipality.objects.filter(region__staff=user)
-            .select_related("region__district")
+            .select_related("region")
             .annotate(district_size=Subquery(district_size))
         )
         user._kim_municipalities = list(municipalities.order_by("name", "pk"))
