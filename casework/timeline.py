@@ -124,7 +124,8 @@ def _read(sql: str, params: list, limit: int | None) -> list[tuple]:
 
 
 def as_date(value) -> dt.date:
-    # SQLite hands back text where a column's declared type is lost (the UNION).
+    """A date from plain SQL: SQLite hands back text where a column's declared type is lost
+    (a UNION, an expression); PostgreSQL and SQLite's plain columns give dates."""
     return value if isinstance(value, dt.date) else parse_date(value)
 
 
@@ -150,14 +151,7 @@ def case_timeline(case, *, limit: int | None = None) -> list[TimelineEntry]:
     With `limit`, only the newest `limit` entries: each kind is read newest first and cut at
     `limit`, so a case with years of contacts costs no more than a new one.
     """
-    entries: list[TimelineEntry] = []
-    add = entries.append
-    for entry in _contacts(case, limit):
-        add(entry)
-    for entry in _referrals(case, limit):
-        add(entry)
-    for entry in _case_events(case, limit):
-        add(entry)
+    entries = [*_contacts(case, limit), *_referrals(case, limit), *_case_events(case, limit)]
     now = timezone.now()
     # Stable: equal keys keep the order above (contacts, referrals, then the events' ranks).
     entries.sort(key=lambda e: (e.on, e.at or now), reverse=True)
