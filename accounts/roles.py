@@ -5,7 +5,9 @@ and exports ask it; none of them decides on its own.
 """
 
 from collections import Counter
+from typing import NamedTuple
 
+from django.db import connection
 from django.db.models import QuerySet
 
 CASE_MANAGEMENT = "Case Management"
@@ -34,29 +36,44 @@ def works_with_cases(user) -> bool:
     return user.is_superuser or has_role(user, CASE_MANAGEMENT) or has_role(user, COORDINATION)
 
 
-def user_municipalities(user) -> list:
-    """The municipalities of the user's regions, with their regions: read once per request
-    (one query serves the access checks, the case scope and the filter choices).
+class ScopeMunicipality(NamedTuple):
+    """A municipality of the user's regions, as the access checks, the case scope and the case
+    list's filters read it."""
+
+    pk: int
+    name: str
+    region_id: int
+    region_name: str
+    district_id: int
+    # The number of municipalities of its district: whether the user's regions cover it whole.
+    district_size: int | None
+
+
+# Plain SQL: it runs on every request, and as a queryset (a Subquery for the district's size,
+# model instances for three tables) it cost ~1.7 ms of Python against ~0.2 ms.
+USER_MUNICIPALITIES_SQL = """
+    SELECT municipality.id, municipality.name, region.id, region.name, region.district_id,
+           (SELECT COUNT(*) FROM regions_municipality other
+            JOIN regions_region other_region ON other_region.id = other.region_id
+            WHERE other_region.district_id = region.district_id)
+    FROM regions_municipality municipality
+    JOIN regions_region region ON region.id = municipality.region_id
+    JOIN accounts_user_regions staff ON staff.region_id = region.id
+    WHERE staff.user_id = %s
+    ORDER BY municipality.name, municipality.id
+"""
+
+
+def user_municipalities(user) -> list[ScopeMunicipality]:
+    """The municipalities of the user's regions, with their regions and districts: read once per
+    request (one query serves the access checks, the case scope and the filter choices).
 
     Each carries `district_size`, the number of municipalities of its district, so the case
     scope knows when the user's regions cover whole districts (`restrict_cases`)."""
     if not hasattr(user, "_kim_municipalities"):
-        from django.db.models import Count, OuterRef, Subquery
-
-        from regions.models import Municipality
-
-        district_size = (
-            Municipality.objects.filter(region__district=OuterRef("region__district"))
-            .values("region__district")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        municipalities = (
-            Municipality.objects.filter(region__staff=user)
-            .select_related("region")
-            .annotate(district_size=Subquery(district_size))
-        )
-        user._kim_municipalities = list(municipalities.order_by("name", "pk"))
+        with connection.cursor() as cursor:
+            cursor.execute(USER_MUNICIPALITIES_SQL, [user.pk])
+            user._kim_municipalities = [ScopeMunicipality(*row) for row in cursor.fetchall()]
     return user._kim_municipalities
 
 
@@ -70,7 +87,7 @@ def region_ids(user) -> list[int]:
 def district_ids(user) -> list[int]:
     """The districts of the user's regions."""
     if not hasattr(user, "_kim_district_ids"):
-        user._kim_district_ids = sorted({m.region.district_id for m in user_municipalities(user)})
+        user._kim_district_ids = sorted({m.district_id for m in user_municipalities(user)})
     return user._kim_district_ids
 
 
@@ -100,8 +117,8 @@ def restrict_cases(queryset: QuerySet, user, *, case_path: str = "") -> QuerySet
     # districts needs the district alone: a list of all its municipalities only makes
     # PostgreSQL filter each index entry again (page 1,000: 13 ms instead of 5).
     scope = {f"{case_path}district_id__in": district_ids(user)}
-    covered = Counter(m.region.district_id for m in municipalities)
-    if any(covered[m.region.district_id] != m.district_size for m in municipalities):
+    covered = Counter(m.district_id for m in municipalities)
+    if any(covered[m.district_id] != m.district_size for m in municipalities):
         scope[f"{case_path}municipality_id__in"] = [m.pk for m in municipalities]
     return queryset.filter(**scope)
 

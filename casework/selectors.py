@@ -23,6 +23,7 @@ from accounts.models import User
 from accounts.roles import (
     CASE_MANAGEMENT,
     COORDINATION,
+    ScopeMunicipality,
     region_ids,
     restrict_cases,
     restrict_to_district,
@@ -154,7 +155,7 @@ def case_list_rows(
     ids: list[int],
     *,
     legal_frameworks: list[CatalogueItem] | None = None,
-    municipalities: list[Municipality] | None = None,
+    municipalities: list[ScopeMunicipality] | None = None,
 ) -> list[CaseListRow]:
     """The rows of one page of the case list, in no particular order (the caller orders them).
 
@@ -175,7 +176,7 @@ def case_list_rows(
     with connection.cursor() as cursor:
         cursor.execute(sql, [timezone.localdate(), *ids])
         rows = cursor.fetchall()
-    places = {m.pk: (m.name, m.region.name) for m in municipalities or ()}
+    places = {m.pk: (m.name, m.region_name) for m in municipalities or ()}
     missing = {row[-1] for row in rows} - places.keys()
     if missing:
         for pk, name, region in Municipality.objects.filter(pk__in=missing).values_list(
@@ -413,10 +414,13 @@ def municipalities_for(user) -> QuerySet[Municipality]:
     return restrict_to_regions(municipalities, user, region_path="region")
 
 
-def case_filter_municipalities(user) -> list[Municipality]:
-    """The municipalities (with region and district) the case list offers as filters."""
+def case_filter_municipalities(user) -> list[ScopeMunicipality]:
+    """The municipalities (with their regions) the case list offers as filters."""
     if user.is_superuser:
-        return list(municipalities_for(user))
+        rows = municipalities_for(user).values_list(
+            "pk", "name", "region_id", "region__name", "region__district_id"
+        )
+        return [ScopeMunicipality(*row, district_size=None) for row in rows]
     return user_municipalities(user)
 
 

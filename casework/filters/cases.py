@@ -101,9 +101,9 @@ class CaseFilter(django_filters.FilterSet):
         regions = {}
         for municipality in municipalities:
             self.municipalities_by_region[municipality.region_id].append(municipality.pk)
-            regions[municipality.region_id] = municipality.region
+            regions[municipality.region_id] = municipality.region_name
         self.filters["region"].extra["choices"] = [
-            (str(region.pk), str(region)) for region in sorted(regions.values(), key=lambda r: str(r))
+            (str(pk), name) for pk, name in sorted(regions.items(), key=lambda region: region[1])
         ]
         self.filters["municipality"].extra["choices"] = [(str(m.pk), m.name) for m in municipalities]
         self.filters["manager"].extra["choices"] = [
