@@ -7,8 +7,9 @@ and exports ask it; none of them decides on its own.
 from collections import Counter
 from typing import NamedTuple
 
-from django.db import connection
 from django.db.models import QuerySet
+
+from kim.sql import fetch_all
 
 CASE_MANAGEMENT = "Case Management"
 COORDINATION = "Koordination"
@@ -71,9 +72,8 @@ def user_municipalities(user) -> list[ScopeMunicipality]:
     Each carries `district_size`, the number of municipalities of its district, so the case
     scope knows when the user's regions cover whole districts (`restrict_cases`)."""
     if not hasattr(user, "_kim_municipalities"):
-        with connection.cursor() as cursor:
-            cursor.execute(USER_MUNICIPALITIES_SQL, [user.pk])
-            user._kim_municipalities = [ScopeMunicipality(*row) for row in cursor.fetchall()]
+        rows = fetch_all(USER_MUNICIPALITIES_SQL, [user.pk])
+        user._kim_municipalities = [ScopeMunicipality(*row) for row in rows]
     return user._kim_municipalities
 
 

@@ -32,6 +32,7 @@ from accounts.roles import (
     works_with_cases,
 )
 from kim.links import UrlForPks
+from kim.sql import fetch_all
 from regions.models import Municipality, Region
 
 from .consent import ACTORS_WITHOUT_BASIS, actors_without_basis, recent_ongoing_referrals
@@ -52,7 +53,7 @@ from .models import (
     Topic,
 )
 from .names import normalise_name, person_name
-from .timeline import TimelineEntry, as_date, case_timeline, choice_labels  # noqa: F401 (the case page reads them here)
+from .timeline import as_date, case_timeline, choice_labels  # noqa: F401 (the case page reads case_timeline here)
 
 
 def residence_warning_days() -> int:
@@ -85,6 +86,11 @@ def case_subject_name(first_name: str | None, last_name: str | None, household_n
     if household_name is not None:
         return household_name
     return f"{first_name} {last_name}".strip()
+
+
+def case_label(reference: str, subject: str) -> str:
+    """A case as its choices name it: "Aktenzeichen – Klient/in oder Haushalt"."""
+    return f"{reference} – {subject}"
 
 
 def my_open_cases(user) -> QuerySet[Case]:
@@ -166,16 +172,14 @@ def case_list_rows(
     if not ids:
         return []
     detail = UrlForPks("cases:detail")
-    phase_labels = {value: str(label) for value, label in Phase.choices}
+    phase_labels = choice_labels(Case, "phase")
     catalogue = legal_frameworks if legal_frameworks is not None else legal_framework_catalogue()
     position = {item.pk: index for index, item in enumerate(catalogue)}
     aggregate = "array_agg" if connection.vendor == "postgresql" else "group_concat"
     sql = CASE_LIST_ROWS_SQL.format(
         framework_ids=f"{aggregate}(link.legalframework_id)", ids=", ".join(["%s"] * len(ids))
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [timezone.localdate(), *ids])
-        rows = cursor.fetchall()
+    rows = fetch_all(sql, [timezone.localdate(), *ids])
     places = {m.pk: (m.name, m.region_name) for m in municipalities or ()}
     missing = {row[-1] for row in rows} - places.keys()
     if missing:

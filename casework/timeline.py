@@ -12,13 +12,13 @@ them on PostgreSQL (CI) and SQLite, so a renamed table or column fails there, no
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import connection
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from kim.links import UrlForPks
+from kim.sql import fetch_all
 
 from .models import Contact, GoalStatusChange, PhaseChange, Referral, ReferralStatus
 from .names import person_name
@@ -118,9 +118,7 @@ CASE_EVENTS_SQL = """
 def _read(sql: str, params: list, limit: int | None) -> list[tuple]:
     if limit is not None:
         sql, params = f"{sql} LIMIT %s", [*params, limit]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    return fetch_all(sql, params)
 
 
 def as_date(value) -> dt.date:

@@ -24,7 +24,7 @@ from casework.models import (
     Referral,
     Topic,
 )
-from casework.selectors import case_subject_name, staff_for_cases
+from casework.selectors import case_label, case_subject_name, staff_for_cases
 from casework.submit_once import add_submit_token
 from kim.widgets import FastCheckboxSelectMultiple, FastSelect
 
@@ -344,4 +344,4 @@ class QuickContactForm(ContactForm):
 
 
 def case_choice_label(reference, first_name, last_name, household_name) -> str:
-    return f"{reference} – {case_subject_name(first_name, last_name, household_name)}"
+    return case_label(reference, case_subject_name(first_name, last_name, household_name))

@@ -37,7 +37,7 @@ def _render_dashboard(request, quick_form=None, status=200):
         # The page lists the open cases already (up to 200): the form offers the same ones.
         choices = None
         if len(open_cases) == context["open_count"]:
-            choices = [(case.pk, f"{case.reference} – {case.subject}") for case in open_cases]
+            choices = [(case.pk, selectors.case_label(case.reference, case.subject)) for case in open_cases]
             choices.sort(key=lambda choice: choice[1])
         quick_form = QuickContactForm(
             prefix="quick", cases=_quick_contact_cases(request.user), case_choices=choices
