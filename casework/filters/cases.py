@@ -6,9 +6,20 @@ from collections import defaultdict
 import django_filters
 from django import forms
 from django.db import connections
-from django.db.models import BooleanField, Exists, F, Func, OuterRef, QuerySet, Subquery
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.expressions import Col
-from django.db.models.lookups import In
+from django.db.models.functions import Cast
+from django.db.models.lookups import Exact, In
 from django.db.models.sql.where import AND
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -141,6 +152,8 @@ class CaseFilter(django_filters.FilterSet):
                 return queryset.filter(reference=reference)
             return queryset.filter(reference__startswith=reference)
         words = normalise_name(value).split()
+        if connections[queryset.db].vendor == "postgresql":
+            queryset = with_typed_district(queryset)
         for word in words:
             queryset = queryset.filter(search_name__contains=word)
         return queryset
@@ -186,6 +199,25 @@ class CaseFilter(django_filters.FilterSet):
         return queryset.filter(pk__in=overdue)
 
 
+def _replace_in_list(queryset: QuerySet, column: str, replace) -> QuerySet | None:
+    """A copy of the queryset with its IN list on `column` (from accounts.roles.restrict_cases)
+    replaced by `replace(clause)`, or None when it has no such list."""
+    where = queryset.query.where
+    if where.connector != AND or where.negated:
+        return None
+    for index, clause in enumerate(where.children):
+        if (
+            isinstance(clause, In)
+            and isinstance(clause.lhs, Col)
+            and clause.lhs.target.attname == column
+            and isinstance(clause.rhs, (list, tuple, set))
+        ):
+            replaced = queryset.all()  # a copy of the query: this one's clauses stay as they are
+            replaced.query.where.children[index] = replace(clause)
+            return replaced
+    return None
+
+
 def narrow_in(queryset: QuerySet, column: str, values: list) -> QuerySet:
     """`queryset.filter(<column>__in=values)`, folded into the IN list on that column the
     queryset has already (the user's municipalities: accounts.roles.restrict_cases).
@@ -194,22 +226,34 @@ def narrow_in(queryset: QuerySet, column: str, values: list) -> QuerySet:
     on one column: it then expects a region's 20,000 cases to be 1,400, and sorts all of them
     instead of reading the list's index in order up to the count cap. One list holding the
     intersection selects the same rows and is estimated right."""
-    where = queryset.query.where
-    if where.connector == AND and not where.negated:
-        for index, clause in enumerate(where.children):
-            if (
-                isinstance(clause, In)
-                and isinstance(clause.lhs, Col)
-                and clause.lhs.target.attname == column
-                and isinstance(clause.rhs, (list, tuple, set))
-            ):
-                narrowed = queryset.all()  # a copy of the query: this one's clauses stay as they are
-                wanted = set(values)
-                narrowed.query.where.children[index] = type(clause)(
-                    clause.lhs, [value for value in clause.rhs if value in wanted]
-                )
-                return narrowed
-    return queryset.filter(**{f"{column}__in": values})
+    wanted = set(values)
+    narrowed = _replace_in_list(
+        queryset,
+        column,
+        lambda clause: type(clause)(clause.lhs, [value for value in clause.rhs if value in wanted]),
+    )
+    return queryset.filter(**{f"{column}__in": values}) if narrowed is None else narrowed
+
+
+def with_typed_district(queryset: QuerySet) -> QuerySet:
+    """The user's one district as `district_id = <bigint>` instead of `IN (<integer>)`, for the
+    name search on PostgreSQL.
+
+    The trigram index (casework migration 0005) leads with the district through btree_gin, and
+    btree_gin compares a bigint column only with a bigint and never with a list: with the plain
+    parameter PostgreSQL reads every district's matches of a name and ANDs them with the whole
+    district (a common name: 5.2 instead of 2.9 ms). Only here: for the other filters the
+    typed district makes PostgreSQL AND the whole district from that index into plans that
+    need no district at all."""
+
+    def typed(clause):
+        if len(clause.rhs) != 1:
+            return clause
+        (district,) = clause.rhs
+        return Exact(clause.lhs, Cast(Value(district), BigIntegerField()))
+
+    typed_queryset = _replace_in_list(queryset, "district_id", typed)
+    return queryset if typed_queryset is None else typed_queryset
 
 
 class ExistsPerRow(Exists):
