@@ -51,7 +51,7 @@ from django.utils import timezone  # noqa: E402
 from accounts.models import User  # noqa: E402
 from accounts.roles import CASE_MANAGEMENT, COORDINATION  # noqa: E402
 from casework import demo  # noqa: E402
-from casework.models import Channel, GoalStatus, ReferralStatus  # noqa: E402
+from casework.models import LEGAL_FRAMEWORK_BIT_LIMIT, Channel, GoalStatus, ReferralStatus  # noqa: E402
 from casework.names import _UMLAUTS_DROPPED as UMLAUTS_DROPPED  # noqa: E402
 from casework.names import SEARCH_KEY_LENGTH, normalise_name  # noqa: E402
 from regions.models import District, Municipality, Region  # noqa: E402
@@ -813,15 +813,28 @@ class Generator:
     def cases(self) -> None:
         """Cases after their clients and households: `search_name` (if the schema has it) is
         derived from their names like casework.names.search_key does."""
-        has_search_name = "search_name" in {
+        columns = {
             c.name
             for c in connection.introspection.get_table_description(connection.cursor(), "casework_case")
         }
+        has_search_name = "search_name" in columns
+        has_bits = "legal_framework_bits" in columns
         key = "CASE WHEN s.hh THEN 'familie ' || nl.{0} ELSE nl.{0} || ' ' || nf.{0} END"
-        search_column, search_value, search_join = "", "", ""
+        n_fw = len(self.fw_ids)
+        extra_columns, extra_values, search_join = "", "", ""
+        if has_bits:
+            # The bits of the legal frameworks the links below give each case (Case.legal_framework_bits).
+            extra_columns = ", legal_framework_bits"
+            framework = "(%(fw_ids)s::bigint[])[1 + mod({pick} + {k}, {n})]"
+            bit = f"CASE WHEN {framework} < {LEGAL_FRAMEWORK_BIT_LIMIT} THEN 1::bigint << {framework}::int ELSE 0 END"
+            first, second = pick("id", 31, n_fw), rnd("id", 32)
+            extra_values = (
+                f", {bit.format(pick=first, k=0, n=n_fw)}"
+                f" | CASE WHEN {second} < 0.2 THEN {bit.format(pick=first, k=1, n=n_fw)} ELSE 0 END"
+            )
         if has_search_name:
-            search_column = ", search_name"
-            search_value = f", left(k || CASE WHEN p <> k THEN ' ' || p ELSE '' END, {SEARCH_KEY_LENGTH})"
+            extra_columns += ", search_name"
+            extra_values += f", left(k || CASE WHEN p <> k THEN ' ' || p ELSE '' END, {SEARCH_KEY_LENGTH})"
             search_join = f"""
                 , {key.format("k")} AS k, {key.format("p")} AS p
                 FROM {STAGE_TABLE} s
@@ -836,18 +849,17 @@ class Generator:
             f"""
             INSERT INTO casework_case (id, created_at, updated_at, reference, year, sequence, phase, opened_on,
                 closed_on, case_manager_id, district_id, municipality_id, client_id, closure_reason_id,
-                household_id, version{search_column})
+                household_id, version{extra_columns})
             SELECT id, opened_on + time '08:00' + {pick("id", 21, 540)} * interval '1 minute',
                 coalesce(closed_on, least(%(today)s::date, opened_on + {pick("id", 22, 200)}))
                     + time '08:00' + {pick("id", 23, 540)} * interval '1 minute',
                 reference, extract(year FROM opened_on)::int, seq, phase, opened_on, closed_on, cm, district_id,
                 muni, CASE WHEN hh THEN NULL ELSE subj END, closure_reason, CASE WHEN hh THEN subj END, 1
-                {search_value}
+                {extra_values}
             FROM (SELECT s.*{search_join} OFFSET 0) x
             ORDER BY id
             """
         )
-        n_fw = len(self.fw_ids)
         self.sql(
             f"""
             INSERT INTO casework_case_legal_frameworks (case_id, legalframework_id)

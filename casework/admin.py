@@ -795,6 +795,8 @@ class CaseAdmin(VersionedAdminMixin, CaseScopeMixin, ReferenceSearchMixin, Large
         if change:
             # On add, services.case_open has already set the legal frameworks.
             form.save_m2m()
+            if "legal_frameworks" in form.changed_data:
+                form.instance.refresh_legal_framework_bits()
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
 

@@ -1621,6 +1621,7 @@ class DemoBuilder:
                 if code in self.frameworks
             ],
         )
+        Case.objects.filter(district=self.district).refresh_legal_framework_bits()
         self._write_history(rng, plans)
         self._write_consents_and_referrals(rng, plans)
         self._write_contacts(rng, plans)

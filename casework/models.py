@@ -6,14 +6,15 @@ clock or other rows live in `clean()` (for forms and the admin) and in
 """
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
-from django.db.models.functions import Upper
+from django.db.models import OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Cast, Coalesce, Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -376,6 +377,27 @@ class CaseQuerySet(models.QuerySet):
     def open(self):
         return self.filter(phase__in=OPEN_PHASES)
 
+    def refresh_legal_framework_bits(self) -> int:
+        """Set these cases' legal_framework_bits from their links, in one statement: after the
+        links were written in bulk (demo data). A case's links are distinct, so the sum of
+        their bits is their union."""
+        links = (
+            Case.legal_frameworks.through.objects.filter(
+                case=OuterRef("pk"), legalframework_id__lt=LEGAL_FRAMEWORK_BIT_LIMIT
+            )
+            .order_by()
+            .values("case")
+            .annotate(
+                bits=Sum(
+                    Cast(Value(1), models.BigIntegerField()).bitleftshift(
+                        Cast("legalframework_id", models.IntegerField())
+                    )
+                )
+            )
+            .values("bits")
+        )
+        return self.update(legal_framework_bits=Coalesce(Subquery(links), 0))
+
     def with_header(self):
         """What every list or header of cases shows, fetched in the same query.
 
@@ -385,7 +407,21 @@ class CaseQuerySet(models.QuerySet):
 
 
 # What the case list filters on most, carried in its indexes (see Case.Meta.indexes).
-LIST_FILTER_COLUMNS = ["municipality", "phase", "case_manager", "client", "household"]
+LIST_FILTER_COLUMNS = ["municipality", "phase", "case_manager", "client", "household", "legal_framework_bits"]
+
+# Legal frameworks with a primary key below this have a bit in Case.legal_framework_bits (a
+# signed 64-bit integer); the catalogue holds a handful, so only a framework created after
+# dozens of deleted ones would go without, and the case list then asks the links instead.
+LEGAL_FRAMEWORK_BIT_LIMIT = 63
+
+
+def legal_framework_bits(framework_pks: Iterable[int]) -> int:
+    """The bits of Case.legal_framework_bits for these frameworks."""
+    bits = 0
+    for pk in framework_pks:
+        if pk < LEGAL_FRAMEWORK_BIT_LIMIT:
+            bits |= 1 << pk
+    return bits
 
 
 class Case(VersionedModel, TimeStampedModel):
@@ -436,6 +472,13 @@ class Case(VersionedModel, TimeStampedModel):
     )
     legal_frameworks = models.ManyToManyField(
         LegalFramework, blank=True, related_name="cases", verbose_name=_("Rechtskreise")
+    )
+    # The legal frameworks again, as one bit per framework (`legal_framework_bits`), carried in
+    # the case list's indexes: the list filters by a framework without looking up the links of
+    # each case (a region's open cases: 2,700 look-ups, ~6 ms). The links stay the record;
+    # `set_legal_frameworks` writes both.
+    legal_framework_bits = models.BigIntegerField(
+        _("Rechtskreise (Bits)"), default=0, db_default=0, editable=False
     )
     opened_on = models.DateField(_("eröffnet am"), default=timezone.localdate)
     # The client's or household's name in its searchable form (casework/names.py), kept here
@@ -513,7 +556,14 @@ class Case(VersionedModel, TimeStampedModel):
             ),
             models.Index(fields=["case_manager", "phase"], name="case_manager_phase_idx"),
             models.Index(fields=["case_manager", "opened_on", "id"], name="case_manager_opened_idx"),
-            models.Index(fields=["municipality", "phase"], name="case_municipality_phase_idx"),
+            # A region's or municipality's cases in a phase ("alle offenen"), with or without a
+            # legal framework: a few short ranges read from the index alone. Without it PostgreSQL
+            # ANDs a municipality bitmap with the whole district's and reads the table.
+            models.Index(
+                fields=["municipality", "phase", "opened_on", "id"],
+                include=["district", "case_manager", "legal_framework_bits"],
+                name="case_municipality_phase_idx",
+            ),
             models.Index(fields=["phase", "opened_on"], name="case_phase_opened_idx"),
             models.Index(fields=["opened_on", "id"], name="case_opened_idx"),
         ]
@@ -532,6 +582,18 @@ class Case(VersionedModel, TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("cases:detail", args=[self.pk])
+
+    def set_legal_frameworks(self, frameworks: Iterable[LegalFramework]) -> None:
+        """The case's legal frameworks, in its links and in its bits."""
+        frameworks = list(frameworks)
+        self.legal_frameworks.set(frameworks)
+        self.legal_framework_bits = legal_framework_bits(framework.pk for framework in frameworks)
+        Case.objects.filter(pk=self.pk).update(legal_framework_bits=self.legal_framework_bits)
+
+    def refresh_legal_framework_bits(self) -> None:
+        """The bits from the links, after the links were written another way (a form's save_m2m)."""
+        self.legal_framework_bits = legal_framework_bits(self.legal_frameworks.values_list("pk", flat=True))
+        Case.objects.filter(pk=self.pk).update(legal_framework_bits=self.legal_framework_bits)
 
     def clean(self) -> None:
         super().clean()

@@ -100,7 +100,7 @@ def case_open(
     )
     case.full_clean()
     case.save()
-    case.legal_frameworks.set(legal_frameworks)
+    case.set_legal_frameworks(legal_frameworks)
     PhaseChange.objects.create(case=case, from_phase="", to_phase=Phase.INTAKE, changed_by=by)
     if case_manager is not None:
         CaseAssignment.objects.create(case=case, to_manager=case_manager, assigned_by=by)

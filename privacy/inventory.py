@@ -234,6 +234,8 @@ INVENTORY: dict[str, Entry] = {
         "casework.case",
         case_manager=keep(PERSONAL, STAFF),
         legal_frameworks=keep(SPECIAL, STATISTICS),
+        # The same legal frameworks as bits for the case list's indexes: kept as they are.
+        legal_framework_bits=keep(SPECIAL, STATISTICS),
         # The client's name in searchable form: it goes with the client's identity.
         search_name=anonymise(PERSONAL, ""),
     ),

@@ -423,6 +423,23 @@ def test_saving_a_case_without_a_new_manager_records_no_handover(admin_client, s
     assert CaseAssignment.objects.filter(case=case).count() == 1  # the one from opening
 
 
+def test_changing_a_cases_legal_frameworks_keeps_the_bits_the_case_list_filters_on(admin_client, superuser):
+    first, second, third = LegalFramework.objects.order_by("pk")[:3]
+    case = services.case_open(
+        by=superuser, municipality=municipality("Coesfeld"), client=ClientFactory(), legal_frameworks=[first]
+    )
+
+    response = admin_client.post(
+        admin_url(Case, "change", case.pk),
+        case_change_data(case, legal_frameworks=[str(second.pk), str(third.pk)]),
+    )
+
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert set(case.legal_frameworks.all()) == {second, third}
+    assert case.legal_framework_bits == (1 << second.pk) | (1 << third.pk)
+
+
 def test_moving_a_case_to_another_district_is_refused(admin_client, superuser):
     from tests.factories import MunicipalityFactory
 

@@ -19,15 +19,15 @@ from django.db.models import (
 )
 from django.db.models.expressions import Col
 from django.db.models.functions import Cast
-from django.db.models.lookups import Exact, In
+from django.db.models.lookups import Exact, GreaterThan, In
 from django.db.models.sql.where import AND
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import district_ids
 from casework.lifecycle import OPEN_PHASES, Phase
-from casework.models import Case, FollowUp
-from casework.names import normalise_name
+from casework.models import LEGAL_FRAMEWORK_BIT_LIMIT, Case, FollowUp
+from casework.names import normalise_name, person_name
 from casework.selectors import case_filter_municipalities, case_manager_candidates, legal_framework_catalogue
 from kim.widgets import FastSelect
 
@@ -117,15 +117,17 @@ class CaseFilter(django_filters.FilterSet):
             (str(pk), name) for pk, name in sorted(regions.items(), key=lambda region: region[1])
         ]
         self.filters["municipality"].extra["choices"] = [(str(m.pk), m.name) for m in municipalities]
+        # The staff's names, read once: the choices and the rows' case managers.
+        self.case_managers = {
+            pk: person_name(first, last, username)
+            for pk, first, last, username in case_manager_candidates(user=user).values_list(
+                "pk", "first_name", "last_name", "username"
+            )
+        }
         self.filters["manager"].extra["choices"] = [
             (MINE, _("meine Fälle")),
             (UNASSIGNED, _("nicht zugewiesen")),
-            *[
-                (str(pk), f"{first} {last}".strip() or username)
-                for pk, first, last, username in case_manager_candidates(user=user).values_list(
-                    "pk", "first_name", "last_name", "username"
-                )
-            ],
+            *[(str(pk), name) for pk, name in self.case_managers.items()],
         ]
 
     @property
@@ -177,9 +179,13 @@ class CaseFilter(django_filters.FilterSet):
         return queryset.filter(case_manager_id=value)
 
     def filter_legal_framework(self, queryset, name, value):
+        framework = int(value)
+        if framework < LEGAL_FRAMEWORK_BIT_LIMIT:
+            # The framework's bit, which the list's indexes carry (Case.legal_framework_bits).
+            return queryset.filter(GreaterThan(F("legal_framework_bits").bitand(1 << framework), 0))
         # EXISTS rather than a join: no duplicate rows, and no DISTINCT over the whole list.
         chosen = Case.legal_frameworks.through.objects.filter(
-            case=OuterRef("pk"), legalframework_id=int(value)
+            case=OuterRef("pk"), legalframework_id=framework
         )
         return queryset.filter(ExistsPerRow(chosen))
 

@@ -69,7 +69,10 @@ def case_list(request):
         cases,
         CASES_PER_PAGE,
         fetch_rows=lambda ids: selectors.case_list_rows(
-            ids, legal_frameworks=case_filter.legal_frameworks, municipalities=case_filter.municipalities
+            ids,
+            legal_frameworks=case_filter.legal_frameworks,
+            municipalities=case_filter.municipalities,
+            case_managers=case_filter.case_managers,
         ),
         count_cap=CASES_COUNT_CAP,
     )

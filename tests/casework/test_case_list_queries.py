@@ -264,9 +264,9 @@ def test_the_legal_framework_filter_finds_each_case_once(cm):
 
     first, second = LegalFramework.objects.order_by("pk")[:2]
     both, one, other, none = _case(), _case(), _case(), _case()
-    both.legal_frameworks.set([first, second])
-    one.legal_frameworks.set([first])
-    other.legal_frameworks.set([second])
+    both.set_legal_frameworks([first, second])
+    one.set_legal_frameworks([first])
+    other.set_legal_frameworks([second])
     shown = _shown(cm.get(reverse("cases:list"), {"legal_framework": str(first.pk)}))
     assert sorted(shown) == sorted([both.reference, one.reference])
     assert none.reference not in shown
@@ -276,6 +276,78 @@ def test_the_legal_framework_filter_finds_each_case_once(cm):
         item.name for item in selectors.legal_framework_catalogue() if item.pk in (first.pk, second.pk)
     ]
     assert rows == {both.reference: ", ".join(catalogue), none.reference: ""}
+
+
+def test_opening_a_case_writes_its_frameworks_as_links_and_as_bits():
+    from casework.models import LegalFramework, legal_framework_bits
+
+    first, second = LegalFramework.objects.order_by("pk")[:2]
+    case = services.case_open(
+        by=None,
+        municipality=Municipality.objects.get(name="Coesfeld"),
+        client=ClientFactory(),
+        legal_frameworks=[first, second],
+    )
+    case.refresh_from_db()
+    assert case.legal_framework_bits == (1 << first.pk) | (1 << second.pk)
+    assert case.legal_framework_bits == legal_framework_bits(
+        case.legal_frameworks.values_list("pk", flat=True)
+    )
+
+
+def test_bits_written_in_bulk_are_refreshed_from_the_links():
+    from casework.models import LegalFramework
+
+    first, second = LegalFramework.objects.order_by("pk")[:2]
+    both, none = _case(), _case()
+    Case.legal_frameworks.through.objects.bulk_create(
+        [Case.legal_frameworks.through(case=both, legalframework=framework) for framework in (first, second)]
+    )
+    Case.objects.filter(pk=none.pk).update(legal_framework_bits=1 << first.pk)  # stale
+    assert Case.objects.filter(pk__in=[both.pk, none.pk]).refresh_legal_framework_bits() == 2
+    bits = dict(Case.objects.filter(pk__in=[both.pk, none.pk]).values_list("pk", "legal_framework_bits"))
+    assert bits == {both.pk: (1 << first.pk) | (1 << second.pk), none.pk: 0}
+
+
+def test_a_framework_beyond_the_bits_is_found_through_the_links(cm):
+    from casework.models import LEGAL_FRAMEWORK_BIT_LIMIT, LegalFramework
+
+    late = LegalFramework.objects.create(pk=LEGAL_FRAMEWORK_BIT_LIMIT + 5, code="neu", name="Neues Gesetz")
+    with_it, without = _case(), _case()
+    with_it.set_legal_frameworks([late])
+    assert Case.objects.get(pk=with_it.pk).legal_framework_bits == 0
+    shown = _shown(cm.get(reverse("cases:list"), {"legal_framework": str(late.pk)}))
+    assert shown == [with_it.reference]
+    assert without.reference not in shown
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigram index is PostgreSQL's")
+def test_the_name_search_narrows_to_the_district_inside_the_trigram_index(cm):
+    """btree_gin compares the trigram index's bigint district column only with a bigint: with a
+    plain integer the index cannot narrow to the district, and at state scale reads every
+    district's matches of a name."""
+    found = _case()
+    Case.objects.filter(pk=found.pk).update(search_name="sheikho amira")
+    scope = selectors.case_list(user=cm.user)
+    searched = CaseFilter({"q": "Sheikho"}, queryset=scope, user=cm.user).qs
+    assert list(searched) == [Case.objects.get(pk=found.pk)]
+    sql, params = searched.values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        # Only the trigram index is left to find the district's cases with (rolled back with the test).
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending checks on the table to alter
+        cursor.execute("ALTER TABLE casework_case DROP CONSTRAINT case_unique_sequence_per_district_year")
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'casework_case' "
+            "AND indexdef LIKE '%%btree (district_id%%'"
+        )
+        for (name,) in cursor.fetchall():
+            cursor.execute(f'DROP INDEX "{name}"')
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    index_condition = plan.split("case_search_name_trgm_idx", 1)[1].split("\n")[1]
+    assert "district_id" in index_condition and "search_name" in index_condition, plan
 
 
 def test_a_row_shows_subject_manager_date_and_the_overdue_mark(cm):
