@@ -51,7 +51,7 @@ from django.utils import timezone  # noqa: E402
 from accounts.models import User  # noqa: E402
 from accounts.roles import CASE_MANAGEMENT, COORDINATION  # noqa: E402
 from casework import demo  # noqa: E402
-from casework.models import LEGAL_FRAMEWORK_BIT_LIMIT, Channel, GoalStatus, ReferralStatus  # noqa: E402
+from casework.models import Channel, GoalStatus, ReferralStatus  # noqa: E402
 from casework.names import _UMLAUTS_DROPPED as UMLAUTS_DROPPED  # noqa: E402
 from casework.names import SEARCH_KEY_LENGTH, normalise_name  # noqa: E402
 from regions.models import District, Municipality, Region  # noqa: E402
@@ -826,8 +826,9 @@ class Generator:
             # The bits of the legal frameworks the links below give each case (Case.legal_framework_bits).
             extra_columns = ", legal_framework_bits"
             framework = "(%(fw_ids)s::bigint[])[1 + mod({pick} + {k}, {n})]"
-            bit = f"CASE WHEN {framework} < {LEGAL_FRAMEWORK_BIT_LIMIT} THEN 1::bigint << {framework}::int ELSE 0 END"
-            first, second = pick("id", 31, n_fw), rnd("id", 32)
+            position = f"(SELECT f.bit FROM casework_legalframework f WHERE f.id = {framework})"
+            bit = f"coalesce(1::bigint << {position}, 0)"
+            first, second = pick("x.id", 31, n_fw), rnd("x.id", 32)  # x.id: not the subquery's f.id
             extra_values = (
                 f", {bit.format(pick=first, k=0, n=n_fw)}"
                 f" | CASE WHEN {second} < 0.2 THEN {bit.format(pick=first, k=1, n=n_fw)} ELSE 0 END"

@@ -66,6 +66,9 @@ CASE_MUNICIPALITY_OUTSIDE_DISTRICT = _(
     "Das Aktenzeichen bleibt beim Kreis, in dem der Fall eröffnet wurde."
 )
 OPENED_AFTER_CLOSED = _("Das Eröffnungsdatum darf nicht nach dem Abschlussdatum (%(closed_on)s) liegen.")
+OPENED_AFTER_FIRST_ENTRY = _(
+    "Das Eröffnungsdatum darf nicht nach dem ersten Kontakt oder der ersten Vermittlung (%(date)s) liegen."
+)
 DOCUMENT_TOO_LARGE = _("Die Datei ist zu groß: höchstens %(max)s sind erlaubt.")
 SUBJECT_HELP = _("Ein Fall gehört entweder zu einer Person oder zu einem Haushalt, nie zu beiden.")
 
@@ -583,6 +586,12 @@ class CaseAdminForm(VersionedAdminForm):
             opened_on = cleaned.get("opened_on")
             if opened_on and case.closed_on and opened_on > case.closed_on:
                 self.add_error("opened_on", OPENED_AFTER_CLOSED % {"closed_on": f"{case.closed_on:%d.%m.%Y}"})
+            elif opened_on and "opened_on" in self.changed_data:
+                first_entry, _last = case.entry_dates()
+                if first_entry is not None and opened_on > first_entry:
+                    self.add_error(
+                        "opened_on", OPENED_AFTER_FIRST_ENTRY % {"date": f"{first_entry:%d.%m.%Y}"}
+                    )
         return cleaned
 
 

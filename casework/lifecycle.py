@@ -40,6 +40,9 @@ CLOSING_NEEDS_REASON = _("Zum Abschließen eines Falls ist ein Abschlussgrund an
 CLOSING_NEEDS_DATE = _("Zum Abschließen eines Falls ist ein Abschlussdatum anzugeben.")
 CLOSED_BEFORE_OPENED = _("Das Abschlussdatum darf nicht vor dem Eröffnungsdatum liegen.")
 CLOSED_IN_FUTURE = _("Das Abschlussdatum darf nicht in der Zukunft liegen.")
+CLOSED_BEFORE_LAST_ENTRY = _(
+    "Das Abschlussdatum darf nicht vor dem letzten Kontakt oder der letzten Vermittlung (%(date)s) liegen."
+)
 CASE_IS_CLOSED = _(
     "Der Fall ist abgeschlossen und nimmt keine neuen Einträge an. Nehmen Sie ihn zuerst wieder auf."
 )

@@ -36,6 +36,7 @@ WITHDRAWN_BEFORE_GIVEN = _("Der Widerruf darf nicht vor dem Datum der Einwilligu
 DATE_IN_FUTURE = _("Das Datum darf nicht in der Zukunft liegen.")
 CONTACT_PERSON_OF_OTHER_ACTOR = _("Die Ansprechperson gehört nicht zu diesem Akteur.")
 ENTRY_BEFORE_CASE_OPENED = _("Das Datum darf nicht vor der Eröffnung des Falls liegen.")
+ENTRY_AFTER_CASE_CLOSED = _("Das Datum darf nicht nach dem Abschluss des Falls liegen.")
 POSTAL_CODE_INVALID = _("Die Postleitzahl besteht aus genau 5 Ziffern, z. B. 48653.")
 PHONE_INVALID = _("Bitte geben Sie eine Telefonnummer nur mit Ziffern, Leerzeichen und + ( ) / - ein.")
 
@@ -91,14 +92,38 @@ class ClosureReason(CatalogueEntry):
         verbose_name_plural = _("Abschlussgründe")
 
 
+# Case.legal_framework_bits is a signed 64-bit integer: positions 0 to 62. The catalogue holds
+# a handful of legal frameworks; one beyond 63 would go without a bit, and the case list then
+# reads the links for it.
+LEGAL_FRAMEWORK_BIT_LIMIT = 63
+
+
+def legal_framework_bits(positions: Iterable[int | None]) -> int:
+    """Case.legal_framework_bits for frameworks at these positions (LegalFramework.bit)."""
+    bits = 0
+    for position in positions:
+        if position is not None:
+            bits |= 1 << position
+    return bits
+
+
 class LegalFramework(CatalogueEntry):
     """A Rechtskreis (SGB II, SGB III, ..., AsylbLG, AufenthG, keiner)."""
 
     code = models.SlugField(_("Kürzel"), max_length=20, unique=True)
+    # Its position in Case.legal_framework_bits: the lowest free one, given once on creation
+    # and never changed (the cases' bits are written with it).
+    bit = models.PositiveSmallIntegerField(_("Bit"), null=True, blank=True, unique=True, editable=False)
 
     class Meta(CatalogueEntry.Meta):
         verbose_name = _("Rechtskreis")
         verbose_name_plural = _("Rechtskreise")
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and self.bit is None:
+            taken = set(LegalFramework.objects.exclude(bit=None).values_list("bit", flat=True))
+            self.bit = next((bit for bit in range(LEGAL_FRAMEWORK_BIT_LIMIT) if bit not in taken), None)
+        super().save(*args, **kwargs)
 
 
 class DataCategory(CatalogueEntry):
@@ -383,14 +408,14 @@ class CaseQuerySet(models.QuerySet):
         their bits is their union."""
         links = (
             Case.legal_frameworks.through.objects.filter(
-                case=OuterRef("pk"), legalframework_id__lt=LEGAL_FRAMEWORK_BIT_LIMIT
+                case=OuterRef("pk"), legalframework__bit__isnull=False
             )
             .order_by()
             .values("case")
             .annotate(
                 bits=Sum(
                     Cast(Value(1), models.BigIntegerField()).bitleftshift(
-                        Cast("legalframework_id", models.IntegerField())
+                        Cast("legalframework__bit", models.IntegerField())
                     )
                 )
             )
@@ -408,20 +433,6 @@ class CaseQuerySet(models.QuerySet):
 
 # What the case list filters on most, carried in its indexes (see Case.Meta.indexes).
 LIST_FILTER_COLUMNS = ["municipality", "phase", "case_manager", "client", "household", "legal_framework_bits"]
-
-# Legal frameworks with a primary key below this have a bit in Case.legal_framework_bits (a
-# signed 64-bit integer); the catalogue holds a handful, so only a framework created after
-# dozens of deleted ones would go without, and the case list then asks the links instead.
-LEGAL_FRAMEWORK_BIT_LIMIT = 63
-
-
-def legal_framework_bits(framework_pks: Iterable[int]) -> int:
-    """The bits of Case.legal_framework_bits for these frameworks."""
-    bits = 0
-    for pk in framework_pks:
-        if pk < LEGAL_FRAMEWORK_BIT_LIMIT:
-            bits |= 1 << pk
-    return bits
 
 
 class Case(VersionedModel, TimeStampedModel):
@@ -583,16 +594,33 @@ class Case(VersionedModel, TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("cases:detail", args=[self.pk])
 
+    def check_entry_date(self, field: str, day: dt.date) -> None:
+        """A contact or referral is dated while the case is open: not before its opening, not
+        after its closing. The statistics rely on it: they look for a period's contacts and
+        referrals only in the cases open in that period (reporting.selectors)."""
+        if day < self.opened_on:
+            raise ValidationError({field: ENTRY_BEFORE_CASE_OPENED})
+        if self.closed_on is not None and day > self.closed_on:
+            raise ValidationError({field: ENTRY_AFTER_CASE_CLOSED})
+
+    def entry_dates(self) -> tuple[dt.date | None, dt.date | None]:
+        """The earliest and the latest date of the case's contacts and referrals."""
+        contacts = self.contacts.aggregate(first=models.Min("contacted_on"), last=models.Max("contacted_on"))
+        referrals = self.referrals.aggregate(first=models.Min("referred_on"), last=models.Max("referred_on"))
+        firsts = [day for day in (contacts["first"], referrals["first"]) if day is not None]
+        lasts = [day for day in (contacts["last"], referrals["last"]) if day is not None]
+        return (min(firsts) if firsts else None, max(lasts) if lasts else None)
+
     def set_legal_frameworks(self, frameworks: Iterable[LegalFramework]) -> None:
         """The case's legal frameworks, in its links and in its bits."""
         frameworks = list(frameworks)
         self.legal_frameworks.set(frameworks)
-        self.legal_framework_bits = legal_framework_bits(framework.pk for framework in frameworks)
+        self.legal_framework_bits = legal_framework_bits(framework.bit for framework in frameworks)
         Case.objects.filter(pk=self.pk).update(legal_framework_bits=self.legal_framework_bits)
 
     def refresh_legal_framework_bits(self) -> None:
         """The bits from the links, after the links were written another way (a form's save_m2m)."""
-        self.legal_framework_bits = legal_framework_bits(self.legal_frameworks.values_list("pk", flat=True))
+        self.legal_framework_bits = legal_framework_bits(self.legal_frameworks.values_list("bit", flat=True))
         Case.objects.filter(pk=self.pk).update(legal_framework_bits=self.legal_framework_bits)
 
     def clean(self) -> None:
@@ -780,8 +808,8 @@ class Contact(CaseEntry):
         super().clean()
         if self.contacted_on and self.contacted_on > timezone.localdate():
             raise ValidationError({"contacted_on": DATE_IN_FUTURE})
-        if self.contacted_on and self.case_id and self.contacted_on < self.case.opened_on:
-            raise ValidationError({"contacted_on": ENTRY_BEFORE_CASE_OPENED})
+        if self.contacted_on and self.case_id:
+            self.case.check_entry_date("contacted_on", self.contacted_on)
 
 
 class GoalStatus(models.TextChoices):
@@ -911,6 +939,8 @@ class Referral(CaseEntry):
         super().clean()
         if self.contact_person_id and self.contact_person.actor_id != self.actor_id:
             raise ValidationError({"contact_person": CONTACT_PERSON_OF_OTHER_ACTOR})
+        if self.case_id and self.referred_on:
+            self.case.check_entry_date("referred_on", self.referred_on)
         if self.case_id and self.actor_id and self.referred_on:
             # Data goes to the actor only with a consent or a legal basis: casework/consent.py.
             from .consent import check_referral_basis

@@ -120,11 +120,12 @@ class CatalogueItem(NamedTuple):
     pk: int
     name: str
     is_active: bool
+    bit: int | None = None  # a legal framework's position in Case.legal_framework_bits
 
 
 def legal_framework_catalogue() -> list[CatalogueItem]:
     """All legal frameworks in their display order, as plain values."""
-    rows = LegalFramework.objects.order_by("sort_order", "name").values_list("pk", "name", "is_active")
+    rows = LegalFramework.objects.order_by("sort_order", "name").values_list("pk", "name", "is_active", "bit")
     return [CatalogueItem(*row) for row in rows]
 
 

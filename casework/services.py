@@ -23,6 +23,7 @@ from regions.models import District, Municipality
 from .concurrency import ConcurrentEditError as ConcurrentEditError  # re-exported for callers
 from .concurrency import bump_version, check_version
 from .lifecycle import (
+    CLOSED_BEFORE_LAST_ENTRY,
     CLOSED_BEFORE_OPENED,
     CLOSED_IN_FUTURE,
     CLOSING_NEEDS_DATE,
@@ -143,6 +144,10 @@ def case_change_phase(
             errors["closed_on"] = CLOSED_BEFORE_OPENED
         elif closed_on > timezone.localdate():
             errors["closed_on"] = CLOSED_IN_FUTURE
+        else:
+            _first, last_entry = locked.entry_dates()
+            if last_entry is not None and closed_on < last_entry:
+                errors["closed_on"] = CLOSED_BEFORE_LAST_ENTRY % {"date": f"{last_entry:%d.%m.%Y}"}
         if errors:
             raise ValidationError(errors)
         locked.closed_on, locked.closure_reason = closed_on, closure_reason

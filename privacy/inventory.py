@@ -145,7 +145,7 @@ INVENTORY: dict[str, Entry] = {
     **_all_none("casework.topic", _CATALOGUE),
     **_all_none("casework.actortype", _CATALOGUE),
     **_all_none("casework.closurereason", _CATALOGUE),
-    **_all_none("casework.legalframework", (*_CATALOGUE, "code")),
+    **_all_none("casework.legalframework", (*_CATALOGUE, "code", "bit")),
     **_all_none("casework.datacategory", (*_CATALOGUE, "is_special_category")),
     # --- The network: organisations (their functional addresses) and their staff -----------
     **_all_none(

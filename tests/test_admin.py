@@ -437,7 +437,26 @@ def test_changing_a_cases_legal_frameworks_keeps_the_bits_the_case_list_filters_
     assert response.status_code == 302
     case.refresh_from_db()
     assert set(case.legal_frameworks.all()) == {second, third}
-    assert case.legal_framework_bits == (1 << second.pk) | (1 << third.pk)
+    assert case.legal_framework_bits == (1 << second.bit) | (1 << third.bit)
+
+
+def test_moving_a_cases_opening_after_its_first_contact_is_refused(admin_client, superuser):
+    case = CaseFactory(by=superuser)
+    services.contact_create(
+        case=case, by=superuser, channel="phone", duration_minutes=10, contacted_on=case.opened_on
+    )
+    later = case.opened_on + dt.timedelta(days=1)
+
+    response = admin_client.post(
+        admin_url(Case, "change", case.pk), case_change_data(case, opened_on=later.isoformat())
+    )
+
+    assert response.status_code == 200
+    assert f"ersten Kontakt oder der ersten Vermittlung ({case.opened_on:%d.%m.%Y})" in (
+        response.content.decode()
+    )
+    case.refresh_from_db()
+    assert case.opened_on == later - dt.timedelta(days=1)
 
 
 def test_moving_a_case_to_another_district_is_refused(admin_client, superuser):

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import district_ids
 from casework.lifecycle import OPEN_PHASES, Phase
-from casework.models import LEGAL_FRAMEWORK_BIT_LIMIT, Case, FollowUp
+from casework.models import Case, FollowUp
 from casework.names import normalise_name, person_name
 from casework.selectors import case_filter_municipalities, case_manager_candidates, legal_framework_catalogue
 from kim.widgets import FastSelect
@@ -180,9 +180,10 @@ class CaseFilter(django_filters.FilterSet):
 
     def filter_legal_framework(self, queryset, name, value):
         framework = int(value)
-        if framework < LEGAL_FRAMEWORK_BIT_LIMIT:
+        bit = next((item.bit for item in self.legal_frameworks if item.pk == framework), None)
+        if bit is not None:
             # The framework's bit, which the list's indexes carry (Case.legal_framework_bits).
-            return queryset.filter(GreaterThan(F("legal_framework_bits").bitand(1 << framework), 0))
+            return queryset.filter(GreaterThan(F("legal_framework_bits").bitand(1 << bit), 0))
         # EXISTS rather than a join: no duplicate rows, and no DISTINCT over the whole list.
         chosen = Case.legal_frameworks.through.objects.filter(
             case=OuterRef("pk"), legalframework_id=framework

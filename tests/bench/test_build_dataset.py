@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.models import Count, F, Max
 
 from accounts.models import User
-from casework.models import Case, Client, Contact
+from casework.models import Case, Client, Contact, legal_framework_bits
 from casework.names import search_key
 from casework.services import format_reference
 
@@ -64,6 +64,11 @@ def test_cases_are_plausible(built):
         if hasattr(case, "search_name"):
             expected = case.client.search_key if case.client_id else search_key(case.household.name)
             assert case.search_name == expected
+        # The bits the case list filters on are those of the case's links.
+        assert case.legal_framework_bits == legal_framework_bits(
+            case.legal_frameworks.values_list("bit", flat=True)
+        )
+        assert case.legal_framework_bits != 0
     # Sequences run from 1 without gaps per district and year.
     for row in Case.objects.values("district", "year").annotate(
         n=Count("id"), distinct=Count("sequence", distinct=True), top=Max("sequence")

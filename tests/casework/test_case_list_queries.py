@@ -289,9 +289,9 @@ def test_opening_a_case_writes_its_frameworks_as_links_and_as_bits():
         legal_frameworks=[first, second],
     )
     case.refresh_from_db()
-    assert case.legal_framework_bits == (1 << first.pk) | (1 << second.pk)
+    assert case.legal_framework_bits == (1 << first.bit) | (1 << second.bit)
     assert case.legal_framework_bits == legal_framework_bits(
-        case.legal_frameworks.values_list("pk", flat=True)
+        case.legal_frameworks.values_list("bit", flat=True)
     )
 
 
@@ -303,16 +303,28 @@ def test_bits_written_in_bulk_are_refreshed_from_the_links():
     Case.legal_frameworks.through.objects.bulk_create(
         [Case.legal_frameworks.through(case=both, legalframework=framework) for framework in (first, second)]
     )
-    Case.objects.filter(pk=none.pk).update(legal_framework_bits=1 << first.pk)  # stale
+    Case.objects.filter(pk=none.pk).update(legal_framework_bits=1 << first.bit)  # stale
     assert Case.objects.filter(pk__in=[both.pk, none.pk]).refresh_legal_framework_bits() == 2
     bits = dict(Case.objects.filter(pk__in=[both.pk, none.pk]).values_list("pk", "legal_framework_bits"))
-    assert bits == {both.pk: (1 << first.pk) | (1 << second.pk), none.pk: 0}
+    assert bits == {both.pk: (1 << first.bit) | (1 << second.bit), none.pk: 0}
 
 
-def test_a_framework_beyond_the_bits_is_found_through_the_links(cm):
-    from casework.models import LEGAL_FRAMEWORK_BIT_LIMIT, LegalFramework
+def test_a_new_framework_takes_the_lowest_free_bit():
+    from casework.models import LegalFramework
 
-    late = LegalFramework.objects.create(pk=LEGAL_FRAMEWORK_BIT_LIMIT + 5, code="neu", name="Neues Gesetz")
+    taken = set(LegalFramework.objects.values_list("bit", flat=True))
+    assert None not in taken  # every framework of the catalogue has one
+    free = min(set(range(63)) - taken)
+    assert LegalFramework.objects.create(code="neu", name="Neues Gesetz").bit == free
+
+
+def test_a_framework_without_a_bit_is_found_through_the_links(cm):
+    """More than 63 frameworks would leave the later ones without a bit."""
+    from casework.models import LegalFramework
+
+    late = LegalFramework.objects.create(code="neu", name="Neues Gesetz")
+    LegalFramework.objects.filter(pk=late.pk).update(bit=None)
+    late.refresh_from_db()
     with_it, without = _case(), _case()
     with_it.set_legal_frameworks([late])
     assert Case.objects.get(pk=with_it.pk).legal_framework_bits == 0

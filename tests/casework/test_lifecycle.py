@@ -149,6 +149,47 @@ def test_closing_before_the_case_was_opened_is_refused():
     assert "vor dem Eröffnungsdatum" in excinfo.value.message_dict["closed_on"][0]
 
 
+def test_closing_before_the_last_contact_is_refused_and_on_its_day_accepted():
+    case = put_case_in(Phase.ASSESSMENT)
+    last = case.opened_on + dt.timedelta(days=10)
+    services.contact_create(case=case, by=None, channel="phone", duration_minutes=10, contacted_on=last)
+    with pytest.raises(ValidationError) as excinfo:
+        services.case_change_phase(
+            case=case,
+            to_phase=Phase.CLOSED,
+            by=None,
+            closure_reason=closure_reason(),
+            closed_on=last - dt.timedelta(days=1),
+        )
+    assert (
+        f"letzten Kontakt oder der letzten Vermittlung ({last:%d.%m.%Y})"
+        in (excinfo.value.message_dict["closed_on"][0])
+    )
+    services.case_change_phase(
+        case=case, to_phase=Phase.CLOSED, by=None, closure_reason=closure_reason(), closed_on=last
+    )
+    assert Case.objects.get(pk=case.pk).closed_on == last
+
+
+def test_an_entry_is_dated_while_its_case_is_open():
+    case = put_case_in(Phase.ASSESSMENT)
+    contact = services.contact_create(
+        case=case, by=None, channel="phone", duration_minutes=10, contacted_on=case.opened_on
+    )
+    services.case_change_phase(
+        case=case, to_phase=Phase.CLOSED, by=None, closure_reason=closure_reason(), closed_on=case.opened_on
+    )
+    contact.case.refresh_from_db()
+    contact.contacted_on = case.opened_on + dt.timedelta(days=1)  # after the closing
+    with pytest.raises(ValidationError) as excinfo:
+        contact.full_clean()
+    assert "nach dem Abschluss" in excinfo.value.message_dict["contacted_on"][0]
+    contact.contacted_on = case.opened_on - dt.timedelta(days=1)  # before the opening
+    with pytest.raises(ValidationError) as excinfo:
+        contact.full_clean()
+    assert "vor der Eröffnung" in excinfo.value.message_dict["contacted_on"][0]
+
+
 def test_closing_keeps_reason_and_date_and_reopening_clears_them_but_keeps_history():
     case = put_case_in(Phase.CLOSED)
     case.refresh_from_db()
