@@ -555,7 +555,14 @@ class Case(VersionedModel, TimeStampedModel):
             # The statistics: a scope's cases by when they were open, with what they count.
             models.Index(
                 fields=["district", "municipality", "opened_on", "id"],
-                include=["closed_on", "phase", "closure_reason", "client", "household"],
+                include=[
+                    "closed_on",
+                    "phase",
+                    "closure_reason",
+                    "client",
+                    "household",
+                    "legal_framework_bits",
+                ],
                 name="case_scope_opened_idx",
             ),
             # "meine Fälle", "nicht zugewiesen", a colleague's cases: one case manager's (or no

@@ -60,6 +60,7 @@ from django.db.models import (
     When,
 )
 from django.db.models import Case as Switch
+from django.db.models.lookups import GreaterThan
 from django.utils.translation import gettext_lazy as _
 
 from casework.lifecycle import Phase
@@ -285,12 +286,30 @@ def cases_by_closure_reason(scope: Scope, period: Period) -> list[Row]:
 def cases_by_legal_framework(scope: Scope, period: Period) -> list[Row]:
     """Cases active in the period by legal framework; a case with several counts in each.
 
-    One grouped query over the cases and their frameworks (a case without one is the
-    group None), plus the catalogue's names.
+    One pass over the scope's cases with a count per framework of its bit in
+    Case.legal_framework_bits, which the statistics' case index carries (no framework: no
+    bit set), plus the catalogue's names and bits. Should a framework have no bit (more than
+    63 of them), one grouped query over the cases and their links instead.
     """
-    entries = _catalogue(LegalFramework)
-    counts = _grouped_counts(_cases(scope).filter(active_during(period)), "legal_frameworks")
-    without = counts.pop(None, 0)
+    frameworks = list(
+        LegalFramework.objects.order_by("sort_order", "name").values_list("pk", "name", "is_active", "bit")
+    )
+    entries = [(pk, name, is_active) for pk, name, is_active, _bit in frameworks]
+    cases = _cases(scope).filter(active_during(period))
+    if any(bit is None for *_entry, bit in frameworks):
+        counts = _grouped_counts(cases, "legal_frameworks")
+        without = counts.pop(None, 0)
+    else:
+        bits = F("legal_framework_bits")
+        totals = cases.aggregate(
+            **{
+                f"framework_{pk}": Count("pk", filter=GreaterThan(bits.bitand(1 << bit), 0))
+                for pk, *_, bit in frameworks
+            },
+            without=Count("pk", filter=Q(legal_framework_bits=0)),
+        )
+        without = totals.pop("without")
+        counts = {pk: totals[f"framework_{pk}"] for pk, *_ in frameworks}
     return [*_catalogue_rows(entries, counts), Row(NO_LEGAL_FRAMEWORK, str(_("ohne Angabe")), without)]
 
 

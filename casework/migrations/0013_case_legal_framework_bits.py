@@ -122,4 +122,23 @@ class Migration(migrations.Migration):
                 name="case_municipality_phase_idx",
             ),
         ),
+        migrations.RemoveIndex(
+            model_name="case",
+            name="case_scope_opened_idx",
+        ),
+        migrations.AddIndex(
+            model_name="case",
+            index=models.Index(
+                fields=["district", "municipality", "opened_on", "id"],
+                include=(
+                    "closed_on",
+                    "phase",
+                    "closure_reason",
+                    "client",
+                    "household",
+                    "legal_framework_bits",
+                ),
+                name="case_scope_opened_idx",
+            ),
+        ),
     ]

@@ -108,6 +108,14 @@ def test_cases_by_legal_framework(dataset, sued):
     assert counts(selectors.cases_by_legal_framework(sued, Q2))["AsylbLG"] == 1
 
 
+def test_cases_by_legal_framework_reads_the_links_when_a_framework_has_no_bit(dataset, sued):
+    from casework.models import LegalFramework
+
+    from_bits = counts(selectors.cases_by_legal_framework(sued, Q1))
+    LegalFramework.objects.filter(name="SGB XII").update(bit=None)
+    assert counts(selectors.cases_by_legal_framework(sued, Q1)) == from_bits
+
+
 def test_cases_by_closure_reason(dataset, sued):
     q1 = counts(selectors.cases_by_closure_reason(sued, Q1))
     assert q1["Ziele erreicht"] == 1  # S8
