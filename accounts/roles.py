@@ -22,9 +22,8 @@ ALL_ROLES = (CASE_MANAGEMENT, COORDINATION, STATISTICS, ADMINISTRATION)
 def has_role(user, role: str) -> bool:
     if not user.is_authenticated:
         return False
-    # Cache the group names on the user object: templates ask several times per request.
     if not hasattr(user, "_kim_role_names"):
-        user._kim_role_names = frozenset(user.groups.values_list("name", flat=True))
+        _read_access(user)
     return role in user._kim_role_names
 
 
@@ -51,9 +50,16 @@ class ScopeMunicipality(NamedTuple):
 
 
 # Plain SQL: it runs on every request, and as a queryset (a Subquery for the district's size,
-# model instances for three tables) it cost ~1.7 ms of Python against ~0.2 ms.
-USER_MUNICIPALITIES_SQL = """
-    SELECT municipality.id, municipality.name, region.id, region.name, region.district_id,
+# model instances for three tables) it cost ~1.7 ms of Python against ~0.2 ms. The user's roles
+# and municipalities in one statement: one round trip instead of two on every request.
+USER_ACCESS_SQL = """
+    SELECT 'role', grp.name, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS VARCHAR(100)),
+           CAST(NULL AS BIGINT), CAST(NULL AS BIGINT)
+    FROM auth_group grp
+    JOIN accounts_user_groups member ON member.group_id = grp.id
+    WHERE member.user_id = %s
+    UNION ALL
+    SELECT 'municipality', municipality.name, municipality.id, region.id, region.name, region.district_id,
            (SELECT COUNT(*) FROM regions_municipality other
             JOIN regions_region other_region ON other_region.id = other.region_id
             WHERE other_region.district_id = region.district_id)
@@ -61,19 +67,36 @@ USER_MUNICIPALITIES_SQL = """
     JOIN regions_region region ON region.id = municipality.region_id
     JOIN accounts_user_regions staff ON staff.region_id = region.id
     WHERE staff.user_id = %s
-    ORDER BY municipality.name, municipality.id
+    ORDER BY 1, 2, 3
 """
 
 
+def _read_access(user) -> None:
+    """The user's role names and municipalities, read once per request and kept on the user
+    object (templates and access checks ask many times)."""
+    roles, municipalities = [], []
+    for kind, name, pk, region_id, region_name, district_id, district_size in fetch_all(
+        USER_ACCESS_SQL, [user.pk, user.pk]
+    ):
+        if kind == "role":
+            roles.append(name)
+        else:
+            municipalities.append(
+                ScopeMunicipality(pk, name, region_id, region_name, district_id, district_size)
+            )
+    user._kim_role_names = frozenset(roles)
+    user._kim_municipalities = municipalities
+
+
 def user_municipalities(user) -> list[ScopeMunicipality]:
-    """The municipalities of the user's regions, with their regions and districts: read once per
-    request (one query serves the access checks, the case scope and the filter choices).
+    """The municipalities of the user's regions, with their regions and districts, by name: read
+    once per request (one query serves the roles, the access checks, the case scope and the
+    filter choices).
 
     Each carries `district_size`, the number of municipalities of its district, so the case
     scope knows when the user's regions cover whole districts (`restrict_cases`)."""
     if not hasattr(user, "_kim_municipalities"):
-        rows = fetch_all(USER_MUNICIPALITIES_SQL, [user.pk])
-        user._kim_municipalities = [ScopeMunicipality(*row) for row in rows]
+        _read_access(user)
     return user._kim_municipalities
 
 

@@ -114,7 +114,7 @@ def test_an_empty_list_is_one_empty_page():
     assert len(queries) == 1
 
 
-def test_a_filtered_list_with_more_pages_runs_nine_queries(cm, monkeypatch):
+def test_a_filtered_list_with_more_pages_runs_eight_queries(cm, monkeypatch):
     from casework.views import cases as case_views
 
     monkeypatch.setattr(case_views, "CASES_PER_PAGE", 2)
@@ -126,10 +126,10 @@ def test_a_filtered_list_with_more_pages_runs_nine_queries(cm, monkeypatch):
         with CaptureQueriesContext(connection) as queries:
             response = cm.get(reverse("cases:list"), query)
         assert len(_shown(response)) == 2
-        # session, user, roles, scope, legal frameworks, staff choices, audit of the search,
+        # session, user, roles with scope, legal frameworks, staff choices, audit of the search,
         # the ids with the count, the rows with their legal frameworks
         statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
-        assert len(statements) == 9, statements
+        assert len(statements) == 8, statements
 
 
 # --- "Wiedervorlage überfällig" by district ------------------------------------------------

@@ -146,9 +146,9 @@ def test_list_query_count_does_not_grow_with_rows(cm_client, case_manager, djang
             case = in_municipality("Coesfeld", case_manager=case_manager)
             FollowUp.objects.create(case=case, title="x", due_on=TODAY - dt.timedelta(days=1))
         cm_client.get(reverse("cases:list"))  # the first request's session refresh
-        # Session, user, roles, scope, legal frameworks, staff, the search's audit entry,
+        # Session, user, roles with scope, legal frameworks, staff, the search's audit entry,
         # count and page ids in one, the rows (with their legal frameworks).
-        with django_assert_max_num_queries(9):
+        with django_assert_max_num_queries(8):
             response = cm_client.get(reverse("cases:list"), {"manager": "me", "phase": "open"})
         assert len(response.context["cases"]) == n
 
@@ -481,9 +481,9 @@ def test_dashboard_query_count_is_the_same_for_5_and_100_open_cases(cm_client, c
             _add_contacts(case, case_manager, 1)
         counts.append(_queries_of(cm_client, reverse("dashboard")))
     assert counts[0] == counts[1]
-    # Session, user, roles, scope, then the page's own: phases, open cases, follow-ups,
+    # Session, user, roles with scope, then the page's own: phases, open cases, follow-ups,
     # deadlines, recent contacts (the quick-contact form opens on request).
-    assert counts[1] <= 9
+    assert counts[1] <= 8
 
 
 def test_quick_contact_offers_exactly_the_users_open_cases(cm_client, case_manager):
