@@ -1213,12 +1213,16 @@ class Generator:
                                  WHEN {rnd("s.id * 8 + j", 156)} < 0.8 THEN '{DE}' ELSE '{CA}' END
                          ELSE CASE WHEN {rnd("s.id * 8 + j", 156)} < 0.15 THEN '{PL}'
                                    WHEN {rnd("s.id * 8 + j", 156)} < 0.6 THEN '{RE}' ELSE '{TU}' END
-                    END AS status
+                    END AS status,
+                    s.opened_on
                 FROM {STAGE_TABLE} s
                 LEFT JOIN casework_consent c ON c.case_id = s.id,
                 LATERAL generate_series(1, floor({rnd("s.id", 157)} * 3)::int) j
                 OFFSET 0
             ) x
+            -- A referral is dated while its case is open (Case.check_entry_date): none where the
+            -- consent was withdrawn on the day the case was opened.
+            WHERE referred_on >= opened_on
             """,
             {"outcomes": flat, "basis": demo.STATUTORY_BASIS},
         )

@@ -5,7 +5,7 @@ import json
 
 import pytest
 from django.db import connection
-from django.db.models import Count, F, Max
+from django.db.models import Count, F, Max, Q
 
 from accounts.models import User
 from casework.models import Case, Client, Contact, legal_framework_bits
@@ -51,6 +51,16 @@ def test_counts_and_info_file(built):
     households = Case.objects.filter(household__isnull=False)
     assert 40 <= households.count() <= 130
     assert not households.filter(client__isnull=False).exists()
+
+
+def test_contacts_and_referrals_are_dated_while_their_case_is_open(built):
+    from casework.models import Referral
+
+    for model, field in ((Contact, "contacted_on"), (Referral, "referred_on")):
+        outside = model.objects.filter(
+            Q(**{f"{field}__lt": F("case__opened_on")}) | Q(**{f"{field}__gt": F("case__closed_on")})
+        )
+        assert not outside.exists(), model
 
 
 def test_cases_are_plausible(built):
