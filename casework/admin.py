@@ -301,9 +301,14 @@ class DeactivateInsteadMixin:
 
     def get_deleted_objects(self, objs, request):
         deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        protected = [*protected, *self.in_use(objs)]
         if protected:
             messages.warning(request, STILL_IN_USE)
         return deleted, model_count, perms_needed, protected
+
+    def in_use(self, objs) -> list:
+        """Rows in use that no protected foreign key guards (many-to-many links)."""
+        return []
 
 
 class CatalogueAdmin(DeactivateInsteadMixin, admin.ModelAdmin):
@@ -336,6 +341,11 @@ class ClosureReasonAdmin(CatalogueAdmin):
 class LegalFrameworkAdmin(CatalogueAdmin):
     list_display = ("name", "code", "sort_order", "is_active")
     search_fields = ("name", "code")
+
+    def in_use(self, objs) -> list:
+        # Deleting would drop the links of cases and clients without a trace, and leave its bit
+        # in the cases' legal_framework_bits for a later framework to inherit.
+        return [framework for framework in objs if framework.cases.exists() or framework.clients.exists()]
 
 
 @admin.register(DataCategory)

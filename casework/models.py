@@ -112,7 +112,8 @@ class LegalFramework(CatalogueEntry):
 
     code = models.SlugField(_("Kürzel"), max_length=20, unique=True)
     # Its position in Case.legal_framework_bits: the lowest free one, given once on creation
-    # and never changed (the cases' bits are written with it).
+    # and never changed (the cases' bits are written with it). A framework in use cannot be
+    # deleted in the admin (LegalFrameworkAdmin.in_use), so no case keeps a freed position.
     bit = models.PositiveSmallIntegerField(_("Bit"), null=True, blank=True, unique=True, editable=False)
 
     class Meta(CatalogueEntry.Meta):

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from casework import services
-from casework.models import Actor, Topic
+from casework.models import Actor, LegalFramework, Topic
 from tests.factories import ActorFactory, CaseFactory, topic
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +37,23 @@ def test_an_actor_with_referrals_cannot_be_deleted(admin_client):
     assert response.status_code == 200
     assert STILL_IN_USE in response.content.decode()
     assert Actor.objects.filter(pk=actor.pk).exists()
+
+
+def test_a_legal_framework_in_use_cannot_be_deleted_but_an_unused_one_can(admin_client):
+    used = LegalFramework.objects.order_by("pk").first()
+    unused = LegalFramework.objects.create(code="neu", name="Neues Gesetz")
+    case = CaseFactory(legal_frameworks=[used])
+    url = reverse("admin:casework_legalframework_delete", args=[used.pk])
+    page = admin_client.get(url)
+    assert STILL_IN_USE in page.content.decode()
+    assert admin_client.post(url, {"post": "yes"}).status_code in (200, 403)
+    assert list(case.legal_frameworks.all()) == [used]
+
+    response = admin_client.post(
+        reverse("admin:casework_legalframework_delete", args=[unused.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not LegalFramework.objects.filter(pk=unused.pk).exists()
 
 
 def test_deleting_a_case_asks_first_and_lists_what_goes_with_it(admin_client):
