@@ -13,8 +13,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery, Sum, Value
+from django.db.models import F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Cast, Coalesce, Upper
+from django.db.models.lookups import GreaterThan
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -105,6 +106,13 @@ def legal_framework_bits(positions: Iterable[int | None]) -> int:
         if position is not None:
             bits |= 1 << position
     return bits
+
+
+def has_legal_framework_bit(bit: int) -> GreaterThan:
+    """The condition that a case has the legal framework at this position (LegalFramework.bit):
+    for the case list's filter and the statistics' counts, read from the indexes that carry
+    Case.legal_framework_bits."""
+    return GreaterThan(F("legal_framework_bits").bitand(1 << bit), 0)
 
 
 class LegalFramework(CatalogueEntry):
@@ -628,8 +636,8 @@ class Case(VersionedModel, TimeStampedModel):
 
     def refresh_legal_framework_bits(self) -> None:
         """The bits from the links, after the links were written another way (a form's save_m2m)."""
-        self.legal_framework_bits = legal_framework_bits(self.legal_frameworks.values_list("bit", flat=True))
-        Case.objects.filter(pk=self.pk).update(legal_framework_bits=self.legal_framework_bits)
+        Case.objects.filter(pk=self.pk).refresh_legal_framework_bits()
+        self.refresh_from_db(fields=["legal_framework_bits"])
 
     def clean(self) -> None:
         super().clean()

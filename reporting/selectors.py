@@ -60,7 +60,6 @@ from django.db.models import (
     When,
 )
 from django.db.models import Case as Switch
-from django.db.models.lookups import GreaterThan
 from django.utils.translation import gettext_lazy as _
 
 from casework.lifecycle import Phase
@@ -70,10 +69,11 @@ from casework.models import (
     Channel,
     ClosureReason,
     Contact,
-    LegalFramework,
     Referral,
     ReferralStatus,
+    has_legal_framework_bit,
 )
+from casework.selectors import legal_framework_catalogue
 
 from .groups import (
     AGE_GROUPS,
@@ -291,25 +291,22 @@ def cases_by_legal_framework(scope: Scope, period: Period) -> list[Row]:
     bit set), plus the catalogue's names and bits. Should a framework have no bit (more than
     63 of them), one grouped query over the cases and their links instead.
     """
-    frameworks = list(
-        LegalFramework.objects.order_by("sort_order", "name").values_list("pk", "name", "is_active", "bit")
-    )
-    entries = [(pk, name, is_active) for pk, name, is_active, _bit in frameworks]
+    frameworks = legal_framework_catalogue()
+    entries = [(item.pk, item.name, item.is_active) for item in frameworks]
     cases = _cases(scope).filter(active_during(period))
-    if any(bit is None for *_entry, bit in frameworks):
+    if any(item.bit is None for item in frameworks):
         counts = _grouped_counts(cases, "legal_frameworks")
         without = counts.pop(None, 0)
     else:
-        bits = F("legal_framework_bits")
         totals = cases.aggregate(
             **{
-                f"framework_{pk}": Count("pk", filter=GreaterThan(bits.bitand(1 << bit), 0))
-                for pk, *_, bit in frameworks
+                f"framework_{item.pk}": Count("pk", filter=has_legal_framework_bit(item.bit))
+                for item in frameworks
             },
             without=Count("pk", filter=Q(legal_framework_bits=0)),
         )
         without = totals.pop("without")
-        counts = {pk: totals[f"framework_{pk}"] for pk, *_ in frameworks}
+        counts = {item.pk: totals[f"framework_{item.pk}"] for item in frameworks}
     return [*_catalogue_rows(entries, counts), Row(NO_LEGAL_FRAMEWORK, str(_("ohne Angabe")), without)]
 
 

@@ -19,14 +19,14 @@ from django.db.models import (
 )
 from django.db.models.expressions import Col
 from django.db.models.functions import Cast
-from django.db.models.lookups import Exact, GreaterThan, In
+from django.db.models.lookups import Exact, In
 from django.db.models.sql.where import AND
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import district_ids
 from casework.lifecycle import OPEN_PHASES, Phase
-from casework.models import Case, FollowUp
+from casework.models import Case, FollowUp, has_legal_framework_bit
 from casework.names import normalise_name, person_name
 from casework.selectors import case_filter_municipalities, case_manager_candidates, legal_framework_catalogue
 from kim.widgets import FastSelect
@@ -183,7 +183,7 @@ class CaseFilter(django_filters.FilterSet):
         bit = next((item.bit for item in self.legal_frameworks if item.pk == framework), None)
         if bit is not None:
             # The framework's bit, which the list's indexes carry (Case.legal_framework_bits).
-            return queryset.filter(GreaterThan(F("legal_framework_bits").bitand(1 << bit), 0))
+            return queryset.filter(has_legal_framework_bit(bit))
         # EXISTS rather than a join: no duplicate rows, and no DISTINCT over the whole list.
         chosen = Case.legal_frameworks.through.objects.filter(
             case=OuterRef("pk"), legalframework_id=framework
