@@ -59,10 +59,10 @@ def put_case_in(phase: Phase, by=None) -> Case:
     return case
 
 
-def move(case: Case, to_phase: Phase, by=None) -> Case:
+def move(case: Case, to_phase: Phase, by=None, *, closed_on=None) -> Case:
     extra = {}
     if to_phase == Phase.CLOSED:
-        extra = {"closed_on": timezone.localdate(), "closure_reason": closure_reason()}
+        extra = {"closed_on": closed_on or timezone.localdate(), "closure_reason": closure_reason()}
     return services.case_change_phase(case=case, to_phase=to_phase, by=by, **extra)
 
 
@@ -139,13 +139,7 @@ def test_closing_without_date_is_refused():
 def test_closing_before_the_case_was_opened_is_refused():
     case = put_case_in(Phase.ASSESSMENT)
     with pytest.raises(ValidationError) as excinfo:
-        services.case_change_phase(
-            case=case,
-            to_phase=Phase.CLOSED,
-            by=None,
-            closure_reason=closure_reason(),
-            closed_on=case.opened_on - dt.timedelta(days=1),
-        )
+        move(case, Phase.CLOSED, closed_on=case.opened_on - dt.timedelta(days=1))
     assert "vor dem Eröffnungsdatum" in excinfo.value.message_dict["closed_on"][0]
 
 
@@ -154,20 +148,12 @@ def test_closing_before_the_last_contact_is_refused_and_on_its_day_accepted():
     last = case.opened_on + dt.timedelta(days=10)
     services.contact_create(case=case, by=None, channel="phone", duration_minutes=10, contacted_on=last)
     with pytest.raises(ValidationError) as excinfo:
-        services.case_change_phase(
-            case=case,
-            to_phase=Phase.CLOSED,
-            by=None,
-            closure_reason=closure_reason(),
-            closed_on=last - dt.timedelta(days=1),
-        )
+        move(case, Phase.CLOSED, closed_on=last - dt.timedelta(days=1))
     assert (
         f"letzten Kontakt oder der letzten Vermittlung ({last:%d.%m.%Y})"
         in (excinfo.value.message_dict["closed_on"][0])
     )
-    services.case_change_phase(
-        case=case, to_phase=Phase.CLOSED, by=None, closure_reason=closure_reason(), closed_on=last
-    )
+    move(case, Phase.CLOSED, closed_on=last)
     assert Case.objects.get(pk=case.pk).closed_on == last
 
 
@@ -176,9 +162,7 @@ def test_an_entry_is_dated_while_its_case_is_open():
     contact = services.contact_create(
         case=case, by=None, channel="phone", duration_minutes=10, contacted_on=case.opened_on
     )
-    services.case_change_phase(
-        case=case, to_phase=Phase.CLOSED, by=None, closure_reason=closure_reason(), closed_on=case.opened_on
-    )
+    move(case, Phase.CLOSED, closed_on=case.opened_on)
     contact.case.refresh_from_db()
     contact.contacted_on = case.opened_on + dt.timedelta(days=1)  # after the closing
     with pytest.raises(ValidationError) as excinfo:
