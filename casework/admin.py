@@ -293,6 +293,9 @@ STILL_IN_USE = _(
 )
 
 
+LEGAL_FRAMEWORK_IN_USE = _("%(name)s – eingetragen bei Fällen: %(cases)d, bei Klient/innen: %(clients)d")
+
+
 class DeactivateInsteadMixin:
     """Rows that protected foreign keys still point to are deactivated, not deleted.
 
@@ -344,8 +347,16 @@ class LegalFrameworkAdmin(CatalogueAdmin):
 
     def in_use(self, objs) -> list:
         # Deleting would drop the links of cases and clients without a trace, and leave its bit
-        # in the cases' legal_framework_bits for a later framework to inherit.
-        return [framework for framework in objs if framework.cases.exists() or framework.clients.exists()]
+        # in the cases' legal_framework_bits for a later framework to inherit. Named with what
+        # uses it: a framework is linked to thousands of cases, too many to list.
+        uses = []
+        for framework in objs:
+            cases, clients = framework.cases.count(), framework.clients.count()
+            if cases or clients:
+                uses.append(
+                    LEGAL_FRAMEWORK_IN_USE % {"name": framework.name, "cases": cases, "clients": clients}
+                )
+        return uses
 
 
 @admin.register(DataCategory)

@@ -46,6 +46,7 @@ def test_a_legal_framework_in_use_cannot_be_deleted_but_an_unused_one_can(admin_
     url = reverse("admin:casework_legalframework_delete", args=[used.pk])
     page = admin_client.get(url)
     assert STILL_IN_USE in page.content.decode()
+    assert f"{used.name} – eingetragen bei Fällen: 1, bei Klient/innen: 0" in page.content.decode()
     assert admin_client.post(url, {"post": "yes"}).status_code in (200, 403)
     assert list(case.legal_frameworks.all()) == [used]
 
