@@ -118,6 +118,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A DATABASE_URL naming its own `options` keeps them.
     options = DATABASES["default"].setdefault("OPTIONS", {})
     options.setdefault("options", "-c max_parallel_workers_per_gather=0")
+    # An unreachable database fails a request after this many seconds (the 503 page,
+    # kim/health.py) instead of holding a worker until the operating system gives up.
+    options.setdefault("connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5")))
+
+# Seconds a client is asked to wait (Retry-After) when the database cannot be reached.
+KIM_RETRY_AFTER_SECONDS = int(os.environ.get("KIM_RETRY_AFTER_SECONDS", "30"))
+# /healthz gives up on the broker (CELERY_BROKER_URL) after this many seconds.
+KIM_HEALTH_BROKER_TIMEOUT_SECONDS = float(os.environ.get("KIM_HEALTH_BROKER_TIMEOUT_SECONDS", "2"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -190,6 +198,8 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The load balancer asks each node directly, often over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # Login throttling (django-axes): five failed attempts for one username from one address lock
 # that combination for 30 minutes; every further attempt during the lockout restarts the

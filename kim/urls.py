@@ -3,8 +3,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts.forms import LoginForm
+from kim.health import healthz
+
+# The database being away is a 503 with Retry-After, not the 500 page (kim/health.py).
+handler500 = "kim.health.server_error"
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path(
         "anmelden/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=LoginForm),
