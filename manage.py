@@ -8,6 +8,9 @@ import sys
 def main():
     """Run administrative tasks."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kim.settings")
+    # Commands are jobs: a migration or the retention run may take minutes, so they get the
+    # job statement timeout (kim/settings.py); the development server serves web requests.
+    os.environ.setdefault("KIM_PROCESS_KIND", "web" if sys.argv[1:2] == ["runserver"] else "job")
     try:
         from django.core.management import execute_from_command_line
     except ImportError as exc:

@@ -38,6 +38,8 @@ BENCH_DIR = Path(__file__).resolve().parent
 if __name__ == "__main__":  # pragma: no cover - script entry
     sys.path.insert(0, str(BENCH_DIR.parent))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kim.settings")
+    # A job: its bulk statements run for minutes, beyond a web request's statement timeout.
+    os.environ.setdefault("KIM_PROCESS_KIND", "job")
     import django
 
     django.setup()

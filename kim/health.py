@@ -21,6 +21,8 @@ logger = logging.getLogger(__name__)
 # application: refused or timed-out connections, a connection lost mid-request, a statement
 # cancelled by its timeout. The user can do nothing but wait, so they get 503 and Retry-After.
 UNAVAILABLE_ERRORS = (OperationalError, InterfaceError)
+# SQLSTATE of a statement cancelled by statement_timeout (or by pg_cancel_backend).
+QUERY_CANCELED = "57014"
 
 
 def database_unavailable_response() -> HttpResponse:
@@ -33,13 +35,39 @@ def database_unavailable_response() -> HttpResponse:
     return response
 
 
+def statement_cancelled(error: BaseException | None) -> bool:
+    """Whether the database cancelled a statement because it ran past its statement timeout."""
+    cause = getattr(error, "__cause__", None)
+    return isinstance(error, OperationalError) and getattr(cause, "pgcode", None) == QUERY_CANCELED
+
+
+def statement_cancelled_response() -> HttpResponse:
+    """503 for a request whose query ran past the statement timeout (kim/settings.py).
+
+    The database is there; this request asked too much of it (for example a search over
+    millions of rows in the admin). Trying again unchanged would fail again, so the page asks
+    for a narrower search rather than for patience.
+    """
+    content = loader.get_template("503_timeout.html").render(
+        {"seconds": max(1, round(settings.KIM_STATEMENT_TIMEOUT_MS / 1000))}
+    )
+    response = HttpResponse(content, status=503)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def server_error(request, template_name: str = "500.html") -> HttpResponse:
-    """handler500: the database being away is a 503 with Retry-After, anything else the 500 page.
+    """handler500: the database being away is a 503 with Retry-After, a statement cancelled by
+    its timeout a 503 that asks for a narrower request, anything else the 500 page.
 
     Django calls this while handling the exception, so sys.exc_info() names it; that also
     covers faults raised in middleware (the session, the user), not only in views.
     """
     error = sys.exc_info()[1]
+    if statement_cancelled(error):
+        # The path only (ids, no query string): a search term may be a name.
+        logger.warning("Statement timeout: request to %s cancelled", request.path)
+        return statement_cancelled_response()
     if isinstance(error, UNAVAILABLE_ERRORS):
         return database_unavailable_response()
     return HttpResponseServerError(loader.get_template(template_name).render())

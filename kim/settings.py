@@ -122,6 +122,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # kim/health.py) instead of holding a worker until the operating system gives up.
     options.setdefault("connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5")))
 
+# No statement runs unbounded. A web request's statement is cancelled after
+# KIM_STATEMENT_TIMEOUT_MS (the German "zu lange gedauert" page, kim/health.py), so an expensive
+# admin search ends with a message instead of running on in the database after gunicorn killed
+# its worker. The statistics and the printable report set KIM_STATISTICS_STATEMENT_TIMEOUT_MS
+# for their own requests (kim.sql.statement_timeout). Management commands and other jobs
+# (migrations, retention, imports, the benchmark's data set) declare KIM_PROCESS_KIND=job
+# (manage.py does) and get KIM_JOB_STATEMENT_TIMEOUT_MS; 0 means no limit.
+KIM_PROCESS_KIND = os.environ.get("KIM_PROCESS_KIND", "web")
+KIM_STATEMENT_TIMEOUT_MS = int(os.environ.get("KIM_STATEMENT_TIMEOUT_MS", "5000"))
+KIM_STATISTICS_STATEMENT_TIMEOUT_MS = int(os.environ.get("KIM_STATISTICS_STATEMENT_TIMEOUT_MS", "30000"))
+KIM_JOB_STATEMENT_TIMEOUT_MS = int(os.environ.get("KIM_JOB_STATEMENT_TIMEOUT_MS", str(60 * 60 * 1000)))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _timeout = KIM_JOB_STATEMENT_TIMEOUT_MS if KIM_PROCESS_KIND == "job" else KIM_STATEMENT_TIMEOUT_MS
+    options = DATABASES["default"]["OPTIONS"]
+    if "statement_timeout" not in options.get("options", ""):
+        # Set at connect time, so it costs no statement per request.
+        options["options"] = f"{options.get('options', '')} -c statement_timeout={_timeout}".strip()
+
 # Seconds a client is asked to wait (Retry-After) when the database cannot be reached.
 KIM_RETRY_AFTER_SECONDS = int(os.environ.get("KIM_RETRY_AFTER_SECONDS", "30"))
 # /healthz gives up on the broker (CELERY_BROKER_URL) after this many seconds.

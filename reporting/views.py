@@ -6,6 +6,7 @@ exports and its report are one bookmarkable query string apart.
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, QueryDict
@@ -15,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.roles import can_view_statistics
+from kim.sql import statement_timeout
 
 from . import exports
 from .display import (
@@ -42,7 +44,9 @@ def statistics_view(view):
     def wrapped(request, *args, **kwargs):
         if not can_view_statistics(request.user):
             raise PermissionDenied
-        return view(request, *args, **kwargs)
+        # A district's five years read millions of index entries: more than a page's timeout.
+        with statement_timeout(settings.KIM_STATISTICS_STATEMENT_TIMEOUT_MS):
+            return view(request, *args, **kwargs)
 
     return wrapped
 
