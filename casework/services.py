@@ -51,6 +51,7 @@ from .models import (
     PhaseChange,
     Referral,
 )
+from .uploads import detect_document_kind
 
 CASE_NEEDS_SUBJECT = "Ein Fall gehört entweder zu einer Person oder zu einem Haushalt."
 SAME_CASE_MANAGER = "Der Fall ist dieser Person bereits zugewiesen."
@@ -292,7 +293,8 @@ def document_upload(*, case: Case, by: User | None, title: str, file) -> Documen
         title=title,
         file=file,
         original_filename=getattr(file, "name", "")[:255],
-        content_type=(getattr(file, "content_type", "") or "")[:100],
+        # Detected from the content; the browser's claim is never stored (casework/uploads.py).
+        content_type=detect_document_kind(file).mime,
         size=getattr(file, "size", 0) or 0,
     )
 

@@ -2,6 +2,10 @@
 
 import time
 
+from django.conf import settings
+from django.http import HttpResponse
+from django.template import loader
+
 # When the session was last written to the database, in whole seconds since the epoch.
 SESSION_SAVED_AT_KEY = "_kim_saved_at"
 
@@ -43,3 +47,31 @@ class SessionRefreshMiddleware:
             # SessionMiddleware saves it now, which also sets expire_date to now + 30 min.
             session[SESSION_SAVED_AT_KEY] = now
         return response
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a request whose body is larger than KIM_MAX_REQUEST_BYTES before reading it.
+
+    Django's DATA_UPLOAD_MAX_MEMORY_SIZE does not count files, and a form's own size check
+    runs only after the whole upload has been received and written to a temporary file (25 s
+    for 200 MB, a worker held all the while). The announced Content-Length is enough to say
+    no at once. Must come before anything that reads request.POST (CsrfViewMiddleware). The
+    reverse proxy should refuse the same size itself (nginx: client_max_body_size; README).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.KIM_MAX_REQUEST_BYTES
+        if length > limit:
+            # Rendered without the request: no context processor, no session, no database.
+            content = loader.get_template("413.html").render({"limit_mb": limit // 2**20})
+            # (The unread body is the server's to discard: gunicorn's sync workers close the
+            # connection after every response.)
+            return HttpResponse(content, status=413)
+        return self.get_response(request)

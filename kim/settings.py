@@ -63,6 +63,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the body: an oversized request is refused unread (413).
+    "kim.middleware.RequestSizeLimitMiddleware",
     # Serves the collected static files in production (gunicorn), with far-future caching.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -195,7 +197,13 @@ STORAGES = {
 # Case documents are social data: they live outside any path a web server serves
 # and are only handed out by a view that checks the user's access to the case.
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "private_media"))
-DOCUMENT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+DOCUMENT_MAX_UPLOAD_BYTES = int(os.environ.get("KIM_DOCUMENT_MAX_UPLOAD_MB", "20")) * 2**20
+# No request body may be larger than this (kim.middleware.RequestSizeLimitMiddleware, 413 at
+# once, from the announced Content-Length): the largest document plus room for the form.
+# Set the reverse proxy's limit to the same value (nginx: client_max_body_size; README).
+KIM_MAX_REQUEST_BYTES = (
+    int(os.environ.get("KIM_MAX_REQUEST_MB", str(DOCUMENT_MAX_UPLOAD_BYTES // 2**20 + 1))) * 2**20
+)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 30 * 60

@@ -26,12 +26,11 @@ from casework.models import (
 )
 from casework.selectors import case_label, case_subject_name, staff_for_cases
 from casework.submit_once import add_submit_token
+from casework.uploads import check_document_name, detect_document_kind
 from kim.widgets import FastCheckboxSelectMultiple, FastSelect
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 FILE_TOO_LARGE = _("Die Datei ist zu groß (höchstens %(mb)s MB).")
-ALLOWED_DOCUMENT_SUFFIXES = ("pdf", "jpg", "jpeg", "png", "docx", "odt", "xlsx", "ods", "txt")
-FILE_TYPE_NOT_ALLOWED = _("Dieser Dateityp ist nicht erlaubt. Erlaubt sind: %(types)s.")
 
 
 def active_topics():
@@ -192,11 +191,9 @@ class DocumentForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > settings.DOCUMENT_MAX_UPLOAD_BYTES:
             raise forms.ValidationError(FILE_TOO_LARGE % {"mb": settings.DOCUMENT_MAX_UPLOAD_BYTES // 2**20})
-        suffix = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
-        if suffix not in ALLOWED_DOCUMENT_SUFFIXES:
-            raise forms.ValidationError(
-                FILE_TYPE_NOT_ALLOWED % {"types": ", ".join(ALLOWED_DOCUMENT_SUFFIXES)}
-            )
+        check_document_name(upload.name)
+        # The content decides, not the name or the browser's Content-Type (casework/uploads.py).
+        detect_document_kind(upload)
         return upload
 
 

@@ -39,6 +39,7 @@ from casework.forms.cases import (
 )
 from casework.models import Actor, Case, Consent, DataCategory, Document, FollowUp, Goal, GoalStatus
 from casework.submit_once import ALREADY_SAVED, AlreadySubmitted, pop_submit_token, run_once
+from casework.uploads import servable_content_type
 from kim.drafts import RESTORED, login_required_keep_input, take_draft
 from kim.pagination import CappedPaginator
 
@@ -531,7 +532,7 @@ def document_download(request, pk: int, document_pk: int):
         handle,
         as_attachment=True,
         filename=document.original_filename or document.file.name.rsplit("/", 1)[-1],
-        content_type=document.content_type or "application/octet-stream",
+        content_type=servable_content_type(document.content_type),
     )
 
 

@@ -46,7 +46,10 @@ def test_every_kind_newest_first_with_its_text(case, case_manager):
         legal_basis=LEGAL_BASIS_EXAMPLE,
     )
     services.document_upload(
-        case=case, by=case_manager, title="Bescheid", file=SimpleUploadedFile("b.pdf", b"x" * 2048)
+        case=case,
+        by=case_manager,
+        title="Bescheid",
+        file=SimpleUploadedFile("b.pdf", b"%PDF-1.4 " + b"x" * 2039),
     )
     services.case_reassign(case=case, to_manager=colleague, by=case_manager, note="Urlaub")
     services.case_change_phase(case=case, to_phase=Phase.ASSESSMENT, by=case_manager, note="Clearing")
