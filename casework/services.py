@@ -22,6 +22,7 @@ from regions.models import District, Municipality
 
 from .concurrency import ConcurrentEditError as ConcurrentEditError  # re-exported for callers
 from .concurrency import bump_version, check_version
+from .documents import document_storage, store_document_file
 from .lifecycle import (
     CLOSED_BEFORE_LAST_ENTRY,
     CLOSED_BEFORE_OPENED,
@@ -284,19 +285,30 @@ def follow_up_complete(*, follow_up: FollowUp, by: User | None) -> FollowUp:
     return follow_up
 
 
-@transaction.atomic
 def document_upload(*, case: Case, by: User | None, title: str, file) -> Document:
-    return _create_entry(
-        Document,
-        case=case,
-        by=by,
-        title=title,
-        file=file,
-        original_filename=getattr(file, "name", "")[:255],
-        # Detected from the content; the browser's claim is never stored (casework/uploads.py).
-        content_type=detect_document_kind(file).mime,
-        size=getattr(file, "size", 0) or 0,
-    )
+    """Store the file, then its row; a failed transaction removes the file again.
+
+    What no exception reaches (a killed process, an enclosing transaction rolled back later)
+    leaves a file without a row, which casework.documents.sweep_orphan_documents() removes.
+    """
+    # Detected from the content; the browser's claim is never stored (casework/uploads.py).
+    kind = detect_document_kind(file)
+    name = store_document_file(case=case, upload=file)
+    try:
+        with transaction.atomic():
+            return _create_entry(
+                Document,
+                case=case,
+                by=by,
+                title=title,
+                file=name,
+                original_filename=getattr(file, "name", "")[:255],
+                content_type=kind.mime,
+                size=getattr(file, "size", 0) or 0,
+            )
+    except BaseException:
+        document_storage().delete(name)
+        raise
 
 
 @transaction.atomic
