@@ -31,6 +31,17 @@ def is_coordinator(user) -> bool:
     return user.is_superuser or has_role(user, COORDINATION)
 
 
+def needs_second_factor(user) -> bool:
+    """Whether the user must confirm each session with a one-time code (TOTP) before any page.
+
+    Everyone with more than case-level rights: superusers (every district's cases), staff
+    (the admin) and the Administration role (staff accounts and catalogues). A password alone
+    must not open more than one caseload (kim.middleware.SecondFactorMiddleware)."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or user.is_staff or has_role(user, ADMINISTRATION)
+
+
 def works_with_cases(user) -> bool:
     """Whether the user may see personal case data at all (Statistik may not)."""
     return user.is_superuser or has_role(user, CASE_MANAGEMENT) or has_role(user, COORDINATION)

@@ -74,7 +74,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cache-Control: no-store for every response to a signed-in user; Permissions-Policy.
+    "kim.middleware.PrivateResponseMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Superusers, staff and administrators: no page without a verified one-time code.
+    "kim.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -210,6 +214,8 @@ SESSION_COOKIE_AGE = 30 * 60
 # The 30 minutes count from the last activity: kim.middleware.SessionRefreshMiddleware saves a
 # signed-in session (and so moves its expiry) at most once a minute, instead of on every request.
 SESSION_SAVE_EVERY_REQUEST = False
+# However active, a signed-in session ends this many hours after the sign-in (a working day).
+KIM_SESSION_MAX_HOURS = float(os.environ.get("KIM_SESSION_MAX_HOURS", "10"))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

@@ -27,6 +27,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.roles import CASE_MANAGEMENT, COORDINATION, STATISTICS
 from casework import services
@@ -63,9 +64,15 @@ SENTINEL_FOREIGN_ACTOR = "Sentinelfremdkreis"
 
 ROLES = ("anonymous", "cm_assigned", "cm_colleague", "coordination", "statistics", "admin")
 STAFF_ROLES = ROLES[1:]
+# Superusers signed in with the password alone (accounts.roles.needs_second_factor): with a
+# TOTP device they are sent to the code page, without one refused with the setup page, on
+# every URL. Verified ("admin"), a superuser sees every district's casework: the operator
+# answers Art. 15/17 requests and supports all districts; every read is in the audit trail.
+UNVERIFIED_ROLES = ("admin_unverified", "admin_without_device")
+SECOND_FACTOR = "/anmelden/code/"
 
 # URL names that are not part of the matrix: signing in and out is open to everyone.
-NOT_IN_MATRIX = {"login", "logout"}
+NOT_IN_MATRIX = {"login", "logout", "second_factor"}
 # The load balancer's health check is open by design and shows nothing (tests/kim/test_health.py).
 NOT_IN_MATRIX |= {"healthz"}
 
@@ -211,7 +218,7 @@ def _cells():
     for name, expect in EXPECTATIONS.items():
         regions = ("own", "other") if expect.other is not None else ("own",)
         for method in expect.methods:
-            for role in ROLES:
+            for role in ROLES + UNVERIFIED_ROLES:
                 for region in regions:
                     yield pytest.param(name, method, role, region, id=f"{name}-{method}-{role}-{region}")
 
@@ -301,7 +308,10 @@ def _build_world() -> SimpleNamespace:
         "coordination": make_staff(COORDINATION, ("Nord",)),
         "statistics": make_staff(STATISTICS, ("Nord",)),
         "admin": UserFactory(is_staff=True, is_superuser=True),
+        "admin_unverified": UserFactory(is_staff=True, is_superuser=True),
+        "admin_without_device": UserFactory(is_staff=True, is_superuser=True),
     }
+    TOTPDevice.objects.create(user=users["admin_unverified"], name="App", confirmed=True)
     cm_sued = make_staff(CASE_MANAGEMENT, ("Süd",))
     actor_nord = ActorFactory(name="Sprachschule Coesfeld")
     actor_sued = ActorFactory(name="Sprachschule Senden")
@@ -421,6 +431,19 @@ def test_matrix(client, world, name, method, role, region):
     before = _snapshot(world)
 
     response = client.get(url, _query(name, region, world)) if method == "GET" else client.post(url, {})
+
+    if role in UNVERIFIED_ROLES:
+        if role == "admin_unverified":
+            assert response.status_code == 302, f"{method} {url}: {response.status_code}"
+            assert response["Location"].startswith(f"{SECOND_FACTOR}?next=")
+        else:
+            assert response.status_code == 403, f"{method} {url}: {response.status_code}"
+            assert "manage.py add_totp_device" in response.content.decode()
+        assert _snapshot(world) == before
+        text = _text(response)
+        assert SENTINEL_SUED not in text and "Sentinelnord" not in text
+        assert world.other.case.reference not in text and world.own.case.reference not in text
+        return
 
     if role == "anonymous":
         assert response.status_code == 302

@@ -174,3 +174,42 @@ def test_logging_out_ends_the_session(client, case_manager):
 
     assert not Session.objects.filter(session_key=key).exists()
     assert not signed_in(client)
+
+
+# --- Absolute lifetime: a session in use still ends after KIM_SESSION_MAX_HOURS -------------
+
+
+def let_the_session_age(client, hours: float) -> None:
+    """Move the session's start `hours` into the past, as if it had been used all along."""
+    from kim.middleware import SESSION_STARTED_AT_KEY
+
+    row = session_row(client)
+    data = row.get_decoded()
+    data[SESSION_STARTED_AT_KEY] -= int(hours * 3600)
+    Session.objects.filter(pk=row.pk).update(session_data=SessionStore().encode(data))
+
+
+def test_the_absolute_lifetime_defaults_to_ten_hours():
+    assert settings.KIM_SESSION_MAX_HOURS == 10
+
+
+def test_a_session_in_use_ends_after_the_absolute_lifetime(client, case_manager):
+    client.post(LOGIN, {"username": case_manager.username, "password": "test-password-123"})
+    assert signed_in(client)
+
+    let_the_session_age(client, 9.9)
+    assert signed_in(client)  # activity within the day keeps it
+    let_the_session_age(client, 0.2)
+
+    assert not signed_in(client)
+    assert SESSION_KEY not in client.session
+
+
+def test_the_absolute_lifetime_is_a_setting(client, case_manager, settings):
+    settings.KIM_SESSION_MAX_HOURS = 1
+    client.force_login(case_manager)
+    assert signed_in(client)
+
+    let_the_session_age(client, 1.1)
+
+    assert not signed_in(client)

@@ -131,15 +131,19 @@ def _admin_login(client, user, token: str):
     )
 
 
-def test_staff_logged_in_without_a_second_factor_are_sent_to_the_admin_login(client, staff, device):
+def test_staff_logged_in_without_a_second_factor_are_asked_for_the_code(client, staff, device):
     client.force_login(staff)
 
     response = client.get(ADMIN_URL)
 
     assert response.status_code == 302
-    assert response["Location"] == f"{ADMIN_LOGIN_URL}?next={ADMIN_URL}"
-    login_page = client.get(response["Location"]).content.decode()
-    assert 'name="otp_token"' in login_page
+    assert response["Location"] == f"{reverse('second_factor')}?next={ADMIN_URL}"
+    code_page = client.get(response["Location"]).content.decode()
+    assert 'name="otp_token"' in code_page
+    # Signed out, the admin's own login (name, password and code in one step) is unchanged.
+    client.logout()
+    assert client.get(ADMIN_URL)["Location"] == f"{ADMIN_LOGIN_URL}?next={ADMIN_URL}"
+    assert 'name="otp_token"' in client.get(ADMIN_LOGIN_URL).content.decode()
 
 
 def test_the_admin_login_with_the_right_code_lets_staff_in(client, staff, device):

@@ -79,6 +79,30 @@ def test_no_page_violates_the_content_security_policy(live_server, page: Page):
     page.select_option("select[name='phase-to_phase']", value="closed")
     expect(closing).to_be_visible()
 
+    # A superuser signing in on the site is asked for the one-time code before any page.
+    operator = UserFactory(is_staff=True, is_superuser=True)
+    operator.set_password(PASSWORD)
+    operator.save()
+    operator_device = TOTPDevice.objects.create(user=operator, name="Authenticator-App", confirmed=True)
+    page.context.clear_cookies()
+    visit(reverse("login"))
+    page.fill("input[name='username']", operator.username)
+    page.fill("input[name='password']", PASSWORD)
+    page.click("button[type='submit']")
+    expect(page.get_by_role("heading", name="Einmalcode eingeben")).to_be_visible()
+    page.fill("input[name='otp_token']", current_token(operator_device))
+    page.click("main button[type='submit']")
+    expect(page.get_by_role("heading", name="Mein Arbeitsplatz")).to_be_visible()
+    # Without a device: the German page that says how to set one up.
+    operator_device.delete()
+    page.context.clear_cookies()
+    visit(reverse("login"))
+    page.fill("input[name='username']", operator.username)
+    page.fill("input[name='password']", PASSWORD)
+    page.click("button[type='submit']")
+    expect(page.get_by_role("heading", name="Zweiter Faktor erforderlich")).to_be_visible()
+    expect(page.locator("main code")).to_contain_text(f"manage.py add_totp_device {operator.username}")
+
     # The admin, as an administrator with the second factor.
     page.context.clear_cookies()
     visit(reverse("admin:login"))

@@ -14,7 +14,7 @@ from casework.filters.cases import CaseFilter
 from casework.models import Case, FollowUp
 from kim.pagination import CappedPaginator
 from regions.models import District, Municipality, Region
-from tests.conftest import make_staff
+from tests.conftest import login_with_otp, make_staff
 from tests.factories import CaseFactory, ClientFactory
 
 pytestmark = pytest.mark.django_db
@@ -174,7 +174,7 @@ def test_overdue_finds_the_cases_with_an_open_follow_up_past_due(cm, borken):
 
 
 def test_overdue_for_a_superuser_spans_every_district(client, superuser, borken):
-    client.force_login(superuser)
+    login_with_otp(client, superuser)
     here = _case()
     elsewhere = CaseFactory(client=ClientFactory(municipality=borken), municipality=borken)
     for case in (here, elsewhere):
