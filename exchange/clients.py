@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.roles import CASE_MANAGEMENT, COORDINATION
+from accounts.roles import CASE_MANAGEMENT, COORDINATION, district_ids
 from casework import services as casework_services
 from casework.models import Case, Client, LegalFramework
 from casework.selectors import municipalities_for
@@ -40,11 +40,11 @@ OPTIONAL_COLUMNS = [
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 
 MUNICIPALITY_OUTSIDE_REGIONS = "Kommune „%(value)s“ liegt außerhalb Ihrer Teilregionen."
-CLIENT_OUTSIDE_REGIONS = (
-    "Die externe Kennung gehört zu einer Person außerhalb Ihrer Teilregionen; sie kann hier nicht "
-    "geändert werden."
-)
+# A row the importer may not learn anything about (an external id of a person outside their
+# regions) says what any unusable row says and no more: not that the id exists, nor where.
+ROW_NOT_IMPORTABLE = "Die Zeile kann nicht importiert werden."
 DUPLICATE_KEY = "Die externe Kennung kommt schon in Zeile %(row)d vor."
+# Also for an account of another district: whether a name is taken there is none of the importer's business.
 UNKNOWN_CASE_MANAGER = "Case Manager/in „%(value)s“ ist unbekannt oder nicht aktiv."
 CASE_MANAGER_OUTSIDE_REGION = "Case Manager/in „%(value)s“ arbeitet nicht in der Teilregion %(region)s."
 CASE_MANAGER_WITHOUT_CASE = "Spalte „case_manager“ braucht ein Datum in „fall_eroeffnet_am“."
@@ -131,6 +131,12 @@ class ClientImporter:
         if not value:
             return None
         user = User.objects.filter(username=value, is_active=True).first()
+        if (
+            user is not None
+            and not self.user.is_superuser
+            and user.district_id not in district_ids(self.user)
+        ):
+            user = None
         if user is None:
             errors.append(_(UNKNOWN_CASE_MANAGER) % {"value": value})
             return None
@@ -178,7 +184,11 @@ class ClientImporter:
                 plan.client is not None
                 and not Client.objects.visible_to(self.user).filter(pk=plan.client.pk).exists()
             ):
-                errors.append(_(CLIENT_OUTSIDE_REGIONS))
+                # Nothing else either: the model's checks below would run on the other
+                # region's record and could name what it holds.
+                plan.client = None
+                report.action, report.messages = RowAction.REJECTED, [_(ROW_NOT_IMPORTABLE)]
+                return plan
         # The model's rules too, so one dry run names every problem of the row.
         errors.extend(self._validate(plan))
         if errors:

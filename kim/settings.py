@@ -158,6 +158,8 @@ AUTH_USER_MODEL = "accounts.User"
 # is checked. It needs `request` in authenticate(); the test client's login() gives none, so
 # tests use force_login() or pass request=HttpRequest() (as django-axes' docs describe).
 AUTHENTICATION_BACKENDS = [
+    # Authenticates nobody: makes attempts for a username attacked from many addresses wait.
+    "accounts.throttling.SlowDownUnderAttackBackend",
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -243,6 +245,14 @@ AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
+# The client's address behind KIM_TRUSTED_PROXY_COUNT reverse proxies (X-Forwarded-For, the
+# entries the proxies appended); 0 = no proxy, the connection's address (accounts/throttling.py).
+AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_ip"
+KIM_TRUSTED_PROXY_COUNT = int(os.environ.get("KIM_TRUSTED_PROXY_COUNT", "0"))
+# A username with this many failures from all addresses together (within the cool-off time)
+# is slowed down: each attempt waits, up to KIM_LOGIN_SLOWDOWN_MAX_SECONDS; it is never locked.
+KIM_LOGIN_SLOWDOWN_AFTER = int(os.environ.get("KIM_LOGIN_SLOWDOWN_AFTER", "10"))
+KIM_LOGIN_SLOWDOWN_MAX_SECONDS = float(os.environ.get("KIM_LOGIN_SLOWDOWN_MAX_SECONDS", "3"))
 
 # Second factor (django-otp, TOTP) for the Django admin; see kim/admin.py. A device's secret
 # is shown once, when it is created (`manage.py add_totp_device`), never again in the admin.

@@ -17,6 +17,7 @@ from tests.factories import ClientFactory, municipality
 
 pytestmark = pytest.mark.django_db
 
+NOT_IMPORTABLE = "Die Zeile kann nicht importiert werden."
 HEADER = "externe_id;vorname;nachname;geburtsdatum;kommune;fall_eroeffnet_am"
 
 
@@ -250,7 +251,37 @@ def test_existing_client_of_another_region_cannot_be_overwritten(nord_coordinato
     ClientFactory(external_id="S-1", municipality=municipality("Olfen"))
     data = csv_bytes(HEADER, "S-1;Ana;Silva;;Coesfeld;")
     dry, _real = assert_nothing_written(nord_coordinator, data)
-    assert "außerhalb Ihrer Teilregionen" in only_rejection(dry).messages[0]
+    assert only_rejection(dry).messages == [NOT_IMPORTABLE]
+
+
+def test_an_external_id_outside_the_scope_reveals_nothing_about_its_person(nord_coordinator):
+    """The row says only what any unusable row says: not that the id exists, not where, and
+    nothing the model's checks would find in the other region's record."""
+    ClientFactory(
+        external_id="S-1",
+        municipality=municipality("Olfen"),
+        first_name="Verborgen",
+        last_name="Sentinelsued",
+        date_of_birth=None,
+    )
+    data = csv_bytes(HEADER, "S-1;Ana;Silva;;Coesfeld;01.02.2026")
+    dry, _real = assert_nothing_written(nord_coordinator, data)
+    row = only_rejection(dry)
+    assert row.messages == [NOT_IMPORTABLE]
+    assert "außerhalb" not in row.text() and "Sentinelsued" not in row.text()
+
+
+def test_a_case_manager_of_another_district_is_as_unknown_as_a_name_nobody_has(nord_coordinator):
+    from tests.conftest import make_staff
+    from tests.factories import DistrictFactory
+
+    foreign = make_staff("Case Management", (), district=DistrictFactory())
+    messages = []
+    for name in (foreign.username, "gibt-es-nicht"):
+        data = csv_bytes(HEADER + ";case_manager", f"OK-1;Ana;Silva;;Coesfeld;01.02.2026;{name}")
+        dry, _real = assert_nothing_written(nord_coordinator, data)
+        messages.append(only_rejection(dry).messages[0].replace(name, "<name>"))
+    assert messages[0] == messages[1]
 
 
 def test_duplicate_external_id_in_the_file_is_refused(nord_coordinator):
