@@ -49,3 +49,14 @@ def widget_kind(bound_field) -> str:
     if isinstance(widget, forms.CheckboxInput):
         return "checkbox"
     return "input"
+
+
+@register.filter
+def field_anchor(bound_field) -> str:
+    """The id an error summary links to: the input itself, or a group's first checkbox."""
+    if widget_kind(bound_field) == "checkbox-group":
+        return f"{bound_field.auto_id}_0"
+    widget = bound_field.field.widget
+    if isinstance(widget, forms.MultiWidget):
+        return f"{bound_field.auto_id}_0"
+    return bound_field.auto_id

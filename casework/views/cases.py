@@ -248,6 +248,8 @@ def _case_entry_view(request, pk, *, slug: str, save, success_message):
     case = get_case_for_user(request, pk, for_update=True)
     panel = PANELS_BY_SLUG[slug]
     form = panel.build(case, request.POST, request.FILES)
+    # Back to the panel that was saved: kim.js puts the keyboard focus there again.
+    saved_url = f"{case.get_absolute_url()}#{panel.anchor}"
     if form.is_valid():
         token = pop_submit_token(form)
         try:
@@ -255,17 +257,17 @@ def _case_entry_view(request, pk, *, slug: str, save, success_message):
                 token=token,
                 user=request.user,
                 write=lambda: save(case, form),
-                result_path=lambda _result: case.get_absolute_url(),
+                result_path=lambda _result: saved_url,
             )
         except AlreadySubmitted:
             # A double click or a reload: the first submit saved it, this one writes nothing.
             messages.info(request, ALREADY_SAVED)
-            return redirect(case)
+            return redirect(saved_url)
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
             messages.success(request, success_message)
-            return redirect(case)
+            return redirect(saved_url)
     if case.is_closed:
         # The entry panels are hidden on a closed case; say why nothing was saved.
         for error in form.non_field_errors():
@@ -273,6 +275,12 @@ def _case_entry_view(request, pk, *, slug: str, save, success_message):
     # 409: the case was changed by someone else meanwhile (casework/concurrency.py).
     status = 409 if getattr(form, "has_conflict", False) else 200
     return _render_case(request, case, bound_form=(panel.key, form), status=status)
+
+
+def _section_url(case, section: str) -> str:
+    """The case page at one of its sections (follow-ups, goals, consents), where kim.js puts
+    the keyboard focus after a change made there."""
+    return f"{case.get_absolute_url()}#{section}-title"
 
 
 def _model_fields(form) -> dict:
@@ -375,7 +383,7 @@ def consent_withdraw(request, pk: int, consent_pk: int):
     form = ConsentWithdrawForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Bitte geben Sie das Datum des Widerrufs an."))
-        return redirect(case)
+        return redirect(_section_url(case, "consents"))
     try:
         services.consent_withdraw(consent=consent, by=request.user, on=form.cleaned_data["withdrawn_on"])
     except ValidationError as error:
@@ -386,7 +394,7 @@ def consent_withdraw(request, pk: int, consent_pk: int):
             _("Widerruf gespeichert: Ab dem %(date)s deckt die Einwilligung keine Weitergabe mehr ab.")
             % {"date": f"{form.cleaned_data['withdrawn_on']:%d.%m.%Y}"},
         )
-    return redirect(case)
+    return redirect(_section_url(case, "consents"))
 
 
 # The printable consent form: German, or German in Leichte Sprache. Both templates are
@@ -492,7 +500,7 @@ def follow_up_done(request, pk: int, follow_up_pk: int):
     messages.success(request, _("Wiedervorlage erledigt."))
     next_url = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = case.get_absolute_url()
+        next_url = _section_url(case, "follow-ups")
     return HttpResponseRedirect(next_url)
 
 
@@ -516,7 +524,7 @@ def goal_status(request, pk: int, goal_pk: int):
             messages.success(request, _("Status des Ziels geändert."))
     else:
         messages.error(request, _("Bitte wählen Sie einen gültigen Status."))
-    return redirect(case)
+    return redirect(_section_url(case, "goals"))
 
 
 @login_required

@@ -49,7 +49,42 @@
       });
   }
 
+  // Keyboard focus after a page load: on a form that failed, its error summary; after a
+  // save, the panel or section it was made in (the URL's #fragment, set by the view).
+  function focusTarget(element) {
+    if (!element) return;
+    if (element.tagName === "DETAILS") element = element.querySelector("summary");
+    if (!element.matches("a, button, input, select, textarea, summary, [tabindex]")) {
+      element.setAttribute("tabindex", "-1");
+    }
+    element.focus();
+  }
+
+  function restoreFocus() {
+    var summary = document.querySelector(".error-summary");
+    if (summary) {
+      summary.focus();
+      return;
+    }
+    if (window.location.hash.length > 1) {
+      focusTarget(document.getElementById(decodeURIComponent(window.location.hash.slice(1))));
+    }
+  }
+
+  // A link of an error summary puts the focus into the field, not only the view.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest(".error-summary a[href^='#']");
+    if (!link) return;
+    var field = document.getElementById(link.getAttribute("href").slice(1));
+    if (!field) return;
+    event.preventDefault();
+    var panel = field.closest("details");
+    if (panel && !panel.open) panel.open = true;
+    field.focus();
+  });
+
   enhance(document);
+  restoreFocus();
   document.querySelectorAll("details[data-panel-url]").forEach(function (details) {
     details.addEventListener("toggle", function () { loadPanel(details); });
   });
