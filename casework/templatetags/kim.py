@@ -60,3 +60,10 @@ def field_anchor(bound_field) -> str:
     if isinstance(widget, forms.MultiWidget):
         return f"{bound_field.auto_id}_0"
     return bound_field.auto_id
+
+
+@register.simple_tag(takes_context=True)
+def active_filter_count(context) -> int:
+    """How many filters of a list are set, for the summary of its collapsed filter panel."""
+    ignored = {"o", "page"}
+    return sum(1 for key, values in context["request"].GET.lists() if key not in ignored and any(values))

@@ -83,6 +83,14 @@
     field.focus();
   });
 
+  // A list's filters are open in the markup (so they work without this script); on a phone
+  // they fold away behind their summary, which says how many are set.
+  if (window.matchMedia("(max-width: 640px)").matches) {
+    document.querySelectorAll("details[data-collapse-on-phone]").forEach(function (details) {
+      if (!details.querySelector(".errorlist")) details.open = false;
+    });
+  }
+
   enhance(document);
   restoreFocus();
   document.querySelectorAll("details[data-panel-url]").forEach(function (details) {

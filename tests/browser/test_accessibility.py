@@ -41,6 +41,17 @@ DUPLICATE_IDS = """
   return [...seen].filter(([, n]) => n > 1).map(([id]) => id);
 })()
 """
+DJANGO_EMPTY_CHOICE = (
+    "[...document.querySelectorAll('option')].some((o) => o.textContent.trim() === '---------')"
+)
+# The innermost elements that reach past the screen's right edge, to say what to fix.
+WIDER_THAN_SCREEN = """
+[...document.querySelectorAll("body *")]
+  .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1)
+  .filter((el) => ![...el.children].some((c) => c.getBoundingClientRect().right > window.innerWidth + 1))
+  .slice(0, 3)
+  .map((el) => el.localName + (el.className ? "." + String(el.className).replaceAll(" ", ".") : ""))
+"""
 DESKTOP = {"width": 1366, "height": 900}
 
 
@@ -103,7 +114,8 @@ def _states(world) -> list[Visit]:
     case = world.own.case
     detail = reverse("cases:detail", args=[case.pk])
     filtered = (
-        reverse("cases:list") + "?phase=intake&manager=mine&q=Mara&opened_0=2020-01-01&opened_1=2030-12-31"
+        reverse("cases:list")
+        + "?phase=intake&manager=me&q=Mara&opened_after=2020-01-01&opened_before=2030-12-31"
     )
     return [
         Visit("anonymous", reverse("login"), label="Anmeldung"),
@@ -196,13 +208,16 @@ def test_every_main_page_meets_wcag_21_aa_and_fits_a_phone(walk, screenshot):
         for violation in results.response["violations"]:
             targets = ", ".join(str(node["target"]) for node in violation["nodes"][:3])
             violations.append(f"{visit}: {violation['id']} ({violation['impact']}) {targets}")
+        if browser.page.evaluate(DJANGO_EMPTY_CHOICE):
+            violations.append(f"{visit}: a select offers Django's '---------' (kim/choices.py)")
         duplicates = browser.page.evaluate(DUPLICATE_IDS)
         if duplicates:
             violations.append(f"{visit}: duplicate ids {duplicates}")
         browser.page.set_viewport_size(PHONE)
         width, viewport = browser.page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         if width > viewport:
-            too_wide.append(f"{visit}: {width} px wide at {viewport} px")
+            culprits = browser.page.evaluate(WIDER_THAN_SCREEN)
+            too_wide.append(f"{visit}: {width} px wide at {viewport} px: {culprits}")
         if visit.screenshot:
             browser.page.screenshot(path=str(SCREENSHOTS / f"{visit.screenshot}.png"), full_page=True)
 

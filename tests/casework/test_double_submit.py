@@ -66,7 +66,7 @@ def test_posting_the_same_contact_twice_creates_one_contact(cm_client, case):
     first = cm_client.post(url, data)
     second = cm_client.post(url, data)
     assert first.status_code == second.status_code == 302
-    assert first["Location"] == second["Location"] == case.get_absolute_url()
+    assert first["Location"] == second["Location"] == case.get_absolute_url() + "#panel-contact"
     assert Contact.objects.filter(case=case).count() == 1
     assert ALREADY_SAVED in messages_of(second)
     # A new form (a new token) is a new contact.

@@ -331,7 +331,10 @@ def test_bad_input_gives_german_errors_and_writes_nothing(web, overrides, field,
     assert response.status_code == 200
     errors = " ".join(response.context["form"].errors.get(field, []))
     assert message in errors, response.context["form"].errors
-    assert "Bitte korrigieren Sie die markierten Angaben." in _errors(response)
+    # The error summary at the top says what to correct and links to the field.
+    summary = _errors(response).split('class="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert "Bitte korrigieren Sie" in summary
+    assert f'href="#id_{field}"' in summary and message in summary
     assert Client.objects.count() == 0
     assert Household.objects.count() == 0
 
