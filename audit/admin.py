@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.roles import ADMINISTRATION, has_role
-from casework.admin import normalise_reference
+from casework.references import normalise_reference
 from kim.pagination import EstimatedCountPaginator
 
 from .admin_mixins import AuditedAdminMixin

@@ -60,6 +60,7 @@ from casework import demo  # noqa: E402
 from casework.models import Channel, GoalStatus, ReferralStatus  # noqa: E402
 from casework.names import _UMLAUTS_DROPPED as UMLAUTS_DROPPED  # noqa: E402
 from casework.names import SEARCH_KEY_LENGTH, normalise_name  # noqa: E402
+from casework.references import reference_sql  # noqa: E402
 from regions.models import District, Municipality, Region  # noqa: E402
 
 INFO_PATH = BENCH_DIR / ".dataset.json"
@@ -803,12 +804,11 @@ class Generator:
             f"ALTER TABLE {STAGE_TABLE} ADD COLUMN subj bigint, ADD COLUMN end_on date, ADD COLUMN reference text"
         )
         # Subject numbers: clients 1..n for client cases, households 1..m for household cases.
-        # References as services.format_reference builds them.
+        # References as casework.references.format_reference builds them.
         self.sql(
             f"""
             UPDATE {STAGE_TABLE} s SET subj = x.subj, end_on = coalesce(s.closed_on, %(today)s::date),
-                reference = (%(d_codes)s::text[])[s.d] || '-' || extract(year FROM s.opened_on)::int || '-'
-                    || lpad(s.seq::text, 5, '0')
+                reference = {reference_sql("(%(d_codes)s::text[])[s.d]", "extract(year FROM s.opened_on)::int", "s.seq")}
             FROM (SELECT id, row_number() OVER (PARTITION BY hh ORDER BY id) AS subj FROM {STAGE_TABLE}) x
             WHERE x.id = s.id
             """

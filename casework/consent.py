@@ -4,7 +4,7 @@ The rules, in one place:
 
 - A consent is **valid on a day** when it was given on or before that day, has not
   been withdrawn on or before it and has not run out (`Consent.is_valid_on`;
-  `valid_on_q` is the same rule for querysets, and a test keeps the two in step).
+  `models.valid_on_q` is the same rule for querysets, and a test keeps the two in step).
 - A consent **covers** a transfer to an actor when it is valid on the day and names
   the actor among its receiving bodies (and, when data categories are asked about,
   names each of them). A consent is specific: "all actors" is never implied.
@@ -33,11 +33,11 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Actor, Case, Consent, DataCategory, Referral, ReferralStatus
+from .models import Actor, Case, Consent, DataCategory, Referral, ReferralStatus, valid_on_q
 
 # A referral in these statuses has passed data to the actor (see the module docstring).
 NO_DATA_PASSED_STATUSES = frozenset({ReferralStatus.PLANNED})
@@ -78,16 +78,6 @@ ACTORS_WITHOUT_BASIS = _(
 
 def _date(day: dt.date) -> str:
     return f"{day:%d.%m.%Y}"
-
-
-def valid_on_q(day: dt.date | None = None, *, prefix: str = "") -> Q:
-    """Consents valid on `day` as a query: the rule of `Consent.is_valid_on`."""
-    day = day or timezone.localdate()
-    return (
-        Q(**{f"{prefix}given_on__lte": day})
-        & (Q(**{f"{prefix}withdrawn_on__isnull": True}) | Q(**{f"{prefix}withdrawn_on__gt": day}))
-        & (Q(**{f"{prefix}valid_until__isnull": True}) | Q(**{f"{prefix}valid_until__gte": day}))
-    )
 
 
 def valid_consents(case: Case, on: dt.date | None = None) -> QuerySet[Consent]:

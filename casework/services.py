@@ -52,14 +52,11 @@ from .models import (
     PhaseChange,
     Referral,
 )
+from .references import format_reference
 from .uploads import detect_document_kind
 
 CASE_NEEDS_SUBJECT = "Ein Fall gehört entweder zu einer Person oder zu einem Haushalt."
 SAME_CASE_MANAGER = "Der Fall ist dieser Person bereits zugewiesen."
-
-
-def format_reference(district: District, year: int, sequence: int) -> str:
-    return f"{district.code}-{year}-{sequence:05d}"
 
 
 def _next_case_sequence(*, district: District, year: int) -> int:

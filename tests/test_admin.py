@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casework import services
-from casework.admin import HistoryAdmin, normalise_reference
+from casework.admin import HistoryAdmin
 from casework.consent import LEGAL_BASIS_EXAMPLE
 from casework.lifecycle import CASE_IS_CLOSED, Phase
 from casework.models import (
@@ -29,6 +29,7 @@ from casework.models import (
     LegalFramework,
     PhaseChange,
 )
+from casework.references import normalise_reference
 from privacy.models import DeletionLog
 from tests.conftest import login_with_otp
 from tests.factories import (

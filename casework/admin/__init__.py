@@ -74,7 +74,6 @@ from .mixins import (
     DOCUMENT_TOO_LARGE,
     OPENED_AFTER_CLOSED,
     OPENED_AFTER_FIRST_ENTRY,
-    REFERENCE_PATTERN,
     SUBJECT_HELP,
     CaseScopeMixin,
     LargeTableMixin,
@@ -83,7 +82,6 @@ from .mixins import (
     VersionedAdminMixin,
     make_active,
     make_inactive,
-    normalise_reference,
 )
 from .network import ActorAdmin, ActorAdminForm, ContactPersonAdmin, ContactPersonInline
 from .people import (
@@ -145,7 +143,6 @@ __all__ = [
     "OPENED_AFTER_FIRST_ENTRY",
     "PhaseChangeAdmin",
     "PhaseChangeInline",
-    "REFERENCE_PATTERN",
     "ReadOnlyInline",
     "ReferenceSearchMixin",
     "ReferralAdmin",
@@ -162,7 +159,6 @@ __all__ = [
     "create_entry",
     "make_active",
     "make_inactive",
-    "normalise_reference",
     "save_entry_changes",
     "save_entry_formset",
 ]

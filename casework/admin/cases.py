@@ -19,6 +19,7 @@ from ..models import (
     Referral,
 )
 from ..names import normalise_name
+from ..references import normalise_reference
 from .bridge import ENTRY_CREATORS, _adopt, create_entry, save_entry_changes
 from .entries import GoalForm
 from .mixins import (
@@ -31,7 +32,6 @@ from .mixins import (
     ReferenceSearchMixin,
     VersionedAdminForm,
     VersionedAdminMixin,
-    normalise_reference,
 )
 from .people import ReadOnlyInline
 

@@ -5,7 +5,6 @@ from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +20,8 @@ from ..models import (
     Goal,
     GoalStatusChange,
     Referral,
+    overdue_q,
+    valid_on_q,
 )
 from .bridge import create_entry, save_entry_changes
 from .mixins import (
@@ -146,7 +147,7 @@ class FollowUpStateFilter(admin.SimpleListFilter):
         if self.value() == "open":
             return queryset.filter(done_at__isnull=True)
         if self.value() == "overdue":
-            return queryset.filter(done_at__isnull=True, due_on__lt=today)
+            return queryset.filter(overdue_q(today))
         if self.value() == "done":
             return queryset.filter(done_at__isnull=False)
         return queryset
@@ -259,12 +260,7 @@ class ConsentValidityFilter(admin.SimpleListFilter):
         return [("yes", _("heute gültig")), ("no", _("nicht (mehr) gültig"))]
 
     def queryset(self, request, queryset):
-        today = timezone.localdate()
-        valid = (
-            Q(given_on__lte=today)
-            & (Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=today))
-            & (Q(valid_until__isnull=True) | Q(valid_until__gte=today))
-        )
+        valid = valid_on_q(timezone.localdate())
         if self.value() == "yes":
             return queryset.filter(valid)
         if self.value() == "no":

@@ -1,8 +1,6 @@
 """Building blocks shared by the casework admins: messages, reference search, case scope,
 large tables, the version check of change forms."""
 
-import re
-
 from django import forms
 from django.contrib import admin
 from django.utils import timezone
@@ -16,6 +14,7 @@ from ..concurrency import ConcurrentEditError, bump_version
 from ..models import (
     Case,
 )
+from ..references import normalise_reference
 
 CASE_MUNICIPALITY_OUTSIDE_DISTRICT = _(
     "Die Kommune gehört nicht zum Kreis dieses Falls (%(district)s). "
@@ -27,19 +26,6 @@ OPENED_AFTER_FIRST_ENTRY = _(
 )
 DOCUMENT_TOO_LARGE = _("Die Datei ist zu groß: höchstens %(max)s sind erlaubt.")
 SUBJECT_HELP = _("Ein Fall gehört entweder zu einer Person oder zu einem Haushalt, nie zu beiden.")
-
-# Accepts what people type for an Aktenzeichen: "COE-2026-00042", "coe-2026-42".
-REFERENCE_PATTERN = re.compile(r"^\s*([A-Za-z]{1,4})-(\d{4})-(\d{1,5})\s*$")
-
-
-def normalise_reference(term: str) -> str | None:
-    """The Aktenzeichen in its stored form, or None if `term` does not look like one."""
-    match = REFERENCE_PATTERN.match(term or "")
-    if match is None:
-        return None
-    code, year, sequence = match.groups()
-    return f"{code.upper()}-{year}-{int(sequence):05d}"
-
 
 # --- Shared building blocks ----------------------------------------------------------
 

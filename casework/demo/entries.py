@@ -23,7 +23,7 @@ from ..models import (
     PhaseChange,
     Referral,
 )
-from ..services import format_reference
+from ..references import format_reference
 from .common import CASE_CHUNK, RESIDENCE_WARNING_DAYS, Weights, _weighted
 from .plans import CasePlan, CaseSpec, NewCase, _rand_date, _weekday
 from .texts import (

@@ -1,6 +1,5 @@
 """Filters of the case list."""
 
-import re
 from collections import defaultdict
 
 import django_filters
@@ -28,17 +27,13 @@ from accounts.roles import district_ids
 from casework.lifecycle import OPEN_PHASES, Phase
 from casework.models import Case, FollowUp, has_legal_framework_bit
 from casework.names import normalise_name, person_name
+from casework.references import COMPLETE_REFERENCE_PATTERN, REFERENCE_START_PATTERN
 from casework.selectors import case_filter_municipalities, case_manager_candidates, legal_framework_catalogue
 from kim.widgets import FastSelect
 
 OPEN = "open"
 MINE = "me"
 UNASSIGNED = "none"
-
-
-# A complete Aktenzeichen ("COE-2024-00123") or its beginning ("coe-2024", "COE-2024-001").
-REFERENCE_PATTERN = re.compile(r"^[A-Za-z]{2,5}-\d{4}(-\d{0,5})?$")
-REFERENCE_LENGTH = 14
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -148,9 +143,9 @@ class CaseFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        if REFERENCE_PATTERN.match(value):
+        if REFERENCE_START_PATTERN.match(value):
             reference = value.upper()
-            if len(reference) == REFERENCE_LENGTH:
+            if COMPLETE_REFERENCE_PATTERN.match(reference):
                 return queryset.filter(reference=reference)
             return queryset.filter(reference__startswith=reference)
         words = normalise_name(value).split()
@@ -193,7 +188,7 @@ class CaseFilter(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         # From the open follow-ups of the user's districts (a partial index) to their cases: few
         # rows, however many cases and however many other districts.
-        overdue = FollowUp.objects.filter(done_at__isnull=True, due_on__lt=timezone.localdate())
+        overdue = FollowUp.objects.overdue(timezone.localdate())
         if self.district_ids is not None:
             overdue = overdue.filter(district_id__in=self.district_ids)
         overdue = overdue.order_by().values("case_id")

@@ -32,19 +32,22 @@ from .catalogues import (
     has_legal_framework_bit,
     legal_framework_bits,
 )
-from .consent import Consent
+from .consent import Consent, valid_on_q
 from .entries import (
     CaseEntry,
     Channel,
     Contact,
     Document,
     FollowUp,
+    FollowUpQuerySet,
     Goal,
     GoalStatus,
     GoalStatusChange,
     Referral,
     ReferralStatus,
     document_upload_path,
+    overdue_q,
+    overdue_sql,
     private_document_storage,
 )
 from .network import Actor, ContactPerson
@@ -84,6 +87,7 @@ __all__ = [
     "ENTRY_BEFORE_CASE_OPENED",
     "EXPIRING_RESIDENCE_STATUSES",
     "FollowUp",
+    "FollowUpQuerySet",
     "Gender",
     "Goal",
     "GoalStatus",
@@ -108,7 +112,10 @@ __all__ = [
     "VersionedModel",
     "WITHDRAWN_BEFORE_GIVEN",
     "document_upload_path",
+    "overdue_q",
+    "overdue_sql",
     "has_legal_framework_bit",
     "legal_framework_bits",
     "private_document_storage",
+    "valid_on_q",
 ]

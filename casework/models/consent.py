@@ -14,6 +14,18 @@ from .entries import CaseEntry
 from .network import Actor
 
 
+def valid_on_q(day: dt.date | None = None, *, prefix: str = "") -> Q:
+    """Consents valid on `day` as a query: given on or before it, not withdrawn on or before
+    it, not run out. The one definition (`Consent.is_valid_on` is the same rule for one row,
+    and a test keeps the two in step); `prefix` reaches the consents through a relation."""
+    day = day or timezone.localdate()
+    return (
+        Q(**{f"{prefix}given_on__lte": day})
+        & (Q(**{f"{prefix}withdrawn_on__isnull": True}) | Q(**{f"{prefix}withdrawn_on__gt": day}))
+        & (Q(**{f"{prefix}valid_until__isnull": True}) | Q(**{f"{prefix}valid_until__gte": day}))
+    )
+
+
 class Consent(CaseEntry):
     """An Einwilligung: for a purpose, to named actors, for named data categories."""
 
@@ -47,6 +59,7 @@ class Consent(CaseEntry):
         return f"{self.purpose[:60]} ({self.given_on:%d.%m.%Y})" if self.given_on else self.purpose[:60]
 
     def is_valid_on(self, day: dt.date | None = None) -> bool:
+        # The rule of valid_on_q, for one row.
         day = day or timezone.localdate()
         if self.given_on > day:
             return False

@@ -245,6 +245,24 @@ class Referral(CaseEntry):
             )
 
 
+def overdue_q(today: dt.date, *, prefix: str = "") -> Q:
+    """Follow-ups overdue on `today` as a query: not done and due before the day. The one
+    definition of "overdue" (`FollowUp.is_overdue` is the same rule for one row, and a test
+    keeps the two in step); `prefix` reaches the follow-ups through a relation."""
+    return Q(**{f"{prefix}done_at__isnull": True, f"{prefix}due_on__lt": today})
+
+
+def overdue_sql(alias: str) -> str:
+    """`overdue_q` for statements written by hand: the condition on the follow-up table named
+    `alias`, with the day as its one parameter."""
+    return f"{alias}.done_at IS NULL AND {alias}.due_on < %s"
+
+
+class FollowUpQuerySet(models.QuerySet):
+    def overdue(self, today: dt.date) -> "FollowUpQuerySet":
+        return self.filter(overdue_q(today))
+
+
 class FollowUp(CaseEntry):
     """A Wiedervorlage: something to come back to by a due date."""
 
@@ -278,6 +296,8 @@ class FollowUp(CaseEntry):
         editable=False,
         db_index=False,  # followup_district_open_due_idx leads with it
     )
+
+    objects = FollowUpQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("Wiedervorlage")
@@ -318,6 +338,7 @@ class FollowUp(CaseEntry):
         return self.done_at is not None
 
     def is_overdue(self, today: dt.date | None = None) -> bool:
+        # The rule of overdue_q, for one row.
         return not self.is_done and self.due_on < (today or timezone.localdate())
 
 

@@ -1,6 +1,6 @@
 """Reads of casework data: querysets that say what they fetch, scoped to the user."""
 
-# Read through the selectors by the case page and its tests.
+# Read through the selectors by the case page (case_timeline) and its tests.
 from ..names import normalise_name
 from ..timeline import case_timeline
 from .cases import (

@@ -32,9 +32,10 @@ from ..models import (
     FollowUp,
     Goal,
     LegalFramework,
+    overdue_sql,
 )
 from ..names import person_name
-from ..timeline import as_date, case_timeline, choice_labels  # noqa: F401 (the case page reads case_timeline here)
+from ..timeline import as_date, choice_labels
 
 
 def residence_warning_days() -> int:
@@ -53,7 +54,7 @@ def case_list(*, user) -> QuerySet[Case]:
 def with_list_columns(cases: QuerySet[Case]) -> QuerySet[Case]:
     """What a row of the case list (and its export) shows, fetched with the cases."""
     today = timezone.localdate()
-    overdue = FollowUp.objects.filter(case=OuterRef("pk"), done_at__isnull=True, due_on__lt=today)
+    overdue = FollowUp.objects.filter(case=OuterRef("pk")).overdue(today)
     return (
         cases.with_header()
         .annotate(has_overdue_follow_up=Exists(overdue))
@@ -127,7 +128,7 @@ CASE_LIST_ROWS_SQL = """
            c.case_manager_id,
            EXISTS (
                SELECT 1 FROM casework_followup follow_up
-               WHERE follow_up.case_id = c.id AND follow_up.done_at IS NULL AND follow_up.due_on < %s
+               WHERE follow_up.case_id = c.id AND {follow_up_overdue}
            ),
            (SELECT {framework_ids} FROM casework_case_legal_frameworks link WHERE link.case_id = c.id),
            c.municipality_id
@@ -160,7 +161,9 @@ def case_list_rows(
     position = {item.pk: index for index, item in enumerate(catalogue)}
     aggregate = "array_agg" if connection.vendor == "postgresql" else "group_concat"
     sql = CASE_LIST_ROWS_SQL.format(
-        framework_ids=f"{aggregate}(link.legalframework_id)", ids=", ".join(["%s"] * len(ids))
+        framework_ids=f"{aggregate}(link.legalframework_id)",
+        follow_up_overdue=overdue_sql("follow_up"),
+        ids=", ".join(["%s"] * len(ids)),
     )
     rows = fetch_all(sql, [timezone.localdate(), *ids])
     places = {m.pk: (m.name, m.region_name) for m in municipalities or ()}

@@ -10,7 +10,7 @@ from django.db.models import Count, F, Max, Q
 from accounts.models import User
 from casework.models import Case, Client, Contact, legal_framework_bits
 from casework.names import search_key
-from casework.services import format_reference
+from casework.references import format_reference
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

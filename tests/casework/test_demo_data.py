@@ -27,7 +27,7 @@ from casework.models import (
     PhaseChange,
     Referral,
 )
-from casework.services import format_reference
+from casework.references import format_reference
 from tests.factories import MunicipalityFactory, RegionFactory, coesfeld
 
 pytestmark = pytest.mark.django_db
