@@ -74,13 +74,6 @@ def bump_version(obj: models.Model) -> None:
     obj.version = (obj.version or 0) + 1
 
 
-def lock_versioned(model: type[models.Model], pk, expected_version: int | None, queryset=None):
-    """The row under a lock, refused if its version is not the expected one."""
-    locked = (queryset if queryset is not None else model.objects).select_for_update().get(pk=pk)
-    check_version(locked, expected_version)
-    return locked
-
-
 # --- Forms ---------------------------------------------------------------------------------
 
 

@@ -70,10 +70,6 @@ class FastSelect(forms.Select):
         return mark_safe("".join(parts))
 
 
-class FastSelectMultiple(FastSelect, forms.SelectMultiple):
-    """A <select multiple> written in Python: same HTML as forms.SelectMultiple."""
-
-
 class FastCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
     """Checkboxes written in Python, one `<div class="checkbox-row">` with its label each.
 

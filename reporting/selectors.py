@@ -247,40 +247,12 @@ def _mean_days(total: dt.timedelta | None, cases: int) -> Decimal | None:
     return (days / cases).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-# --- Key figures ---------------------------------------------------------------------
-
-
-def cases_opened(scope: Scope, period: Period) -> int:
-    return case_figures(scope, period).opened
-
-
-def cases_active_at_end(scope: Scope, period: Period) -> int:
-    return case_figures(scope, period).active_at_end
-
-
-def cases_closed(scope: Scope, period: Period) -> int:
-    return case_figures(scope, period).closed
-
-
-def cases_active_in_period(scope: Scope, period: Period) -> int:
-    return case_figures(scope, period).active_in_period
-
-
-def average_case_duration(scope: Scope, period: Period) -> Decimal | None:
-    """Mean days from opening to closing of the cases closed in the period (one decimal)."""
-    return case_figures(scope, period).average_duration
-
-
 # --- Breakdowns of cases -------------------------------------------------------------
 
 
 def cases_by_phase(scope: Scope, period: Period) -> list[Row]:
     """Cases active at period end by their current phase (see the module docstring)."""
     return case_figures(scope, period).by_phase
-
-
-def cases_by_closure_reason(scope: Scope, period: Period) -> list[Row]:
-    return case_figures(scope, period).by_closure_reason
 
 
 def cases_by_legal_framework(scope: Scope, period: Period) -> list[Row]:
@@ -361,16 +333,6 @@ def cases_by_nationality_and_age_group(scope: Scope, period: Period) -> tuple[li
     return _rows(NATIONALITY_LABELS, nationalities), _rows(AGE_LABELS, ages)
 
 
-def cases_by_nationality_group(scope: Scope, period: Period) -> list[Row]:
-    """Cases active in the period by the client's nationality group (groups in `groups.py`)."""
-    return cases_by_nationality_and_age_group(scope, period)[0]
-
-
-def cases_by_age_group(scope: Scope, period: Period) -> list[Row]:
-    """Cases active in the period by the client's age on the last day of the period."""
-    return cases_by_nationality_and_age_group(scope, period)[1]
-
-
 # --- Contacts and referrals ----------------------------------------------------------
 
 
@@ -422,20 +384,3 @@ def referral_figures(scope: Scope, period: Period) -> tuple[list[Row], list[Row]
         by_type[row["actor__actor_type_id"]] = by_type.get(row["actor__actor_type_id"], 0) + row["n"]
         by_status[row["status"]] = by_status.get(row["status"], 0) + row["n"]
     return _catalogue_rows(entries, by_type), _rows(dict(ReferralStatus.choices), by_status)
-
-
-def referrals_by_actor_type(scope: Scope, period: Period) -> list[Row]:
-    return referral_figures(scope, period)[0]
-
-
-def referrals_by_status(scope: Scope, period: Period) -> list[Row]:
-    """Referrals made in the period by their current status (the recorded outcome)."""
-    return referral_figures(scope, period)[1]
-
-
-# --- Trend ---------------------------------------------------------------------------
-
-
-def case_trend(scope: Scope, months: list[Period]) -> list[TrendPoint]:
-    """Opened, closed and active-at-month-end cases for each month (part of `case_figures`)."""
-    return case_figures(scope, months[-1], months).trend

@@ -283,10 +283,6 @@ def _section_url(case, section: str) -> str:
     return f"{case.get_absolute_url()}#{section}-title"
 
 
-def _model_fields(form) -> dict:
-    return {k: v for k, v in form.cleaned_data.items() if k not in form._meta.model._meta.local_many_to_many}
-
-
 @login_required_keep_input(_case_page)
 @require_POST
 def contact_add(request, pk: int):

@@ -24,51 +24,51 @@ def counts(rows) -> dict[str, int]:
 
 def test_cases_opened(dataset, sued):
     # S1, S2 (opened on the last day of Q1), S4, S8 (first day of Q1), S9.
-    assert selectors.cases_opened(sued, Q1) == 5
-    assert selectors.cases_opened(sued, Q2) == 1  # S6
+    assert selectors.case_figures(sued, Q1).opened == 5
+    assert selectors.case_figures(sued, Q2).opened == 1  # S6
 
 
 def test_cases_closed(dataset, sued):
-    assert selectors.cases_closed(sued, Q1) == 2  # S3, S8 (closed on the last day of Q1)
-    assert selectors.cases_closed(sued, Q2) == 1  # S2, closed on the first day of Q2
+    assert selectors.case_figures(sued, Q1).closed == 2  # S3, S8 (closed on the last day of Q1)
+    assert selectors.case_figures(sued, Q2).closed == 1  # S2, closed on the first day of Q2
 
 
 def test_cases_active_at_period_end(dataset, sued):
     # S2 is still open at the end of 31.03. (closed 01.04.); S8, closed on 31.03., is not.
-    assert selectors.cases_active_at_end(sued, Q1) == 5  # S1, S2, S4, S5, S9
-    assert selectors.cases_active_at_end(sued, Q2) == 5  # S1, S4, S5, S6, S9
+    assert selectors.case_figures(sued, Q1).active_at_end == 5  # S1, S2, S4, S5, S9
+    assert selectors.case_figures(sued, Q2).active_at_end == 5  # S1, S4, S5, S6, S9
 
 
 def test_cases_active_in_period(dataset, sued):
-    assert selectors.cases_active_in_period(sued, Q1) == 7  # S1, S2, S3, S4, S5, S8, S9
-    assert selectors.cases_active_in_period(sued, Q2) == 6  # S1, S2 (one day), S4, S5, S6, S9
+    assert selectors.case_figures(sued, Q1).active_in_period == 7  # S1, S2, S3, S4, S5, S8, S9
+    assert selectors.case_figures(sued, Q2).active_in_period == 6  # S1, S2 (one day), S4, S5, S6, S9
 
 
 def test_a_case_opened_on_the_last_day_and_closed_the_next_day_counts_once_in_each_quarter(dataset):
     lüdinghausen = scope_of_municipality("Lüdinghausen")
     one_day_before = Period.between(Q1.end, Q1.end)
-    assert selectors.cases_opened(lüdinghausen, one_day_before) == 1  # S2
-    assert selectors.cases_active_at_end(lüdinghausen, one_day_before) == 2  # S1, S2
-    assert selectors.cases_closed(lüdinghausen, Q1) == 0
-    assert selectors.cases_closed(lüdinghausen, Q2) == 1
-    assert selectors.average_case_duration(lüdinghausen, Q2) == Decimal("1.0")
+    assert selectors.case_figures(lüdinghausen, one_day_before).opened == 1  # S2
+    assert selectors.case_figures(lüdinghausen, one_day_before).active_at_end == 2  # S1, S2
+    assert selectors.case_figures(lüdinghausen, Q1).closed == 0
+    assert selectors.case_figures(lüdinghausen, Q2).closed == 1
+    assert selectors.case_figures(lüdinghausen, Q2).average_duration == Decimal("1.0")
 
 
 def test_average_case_duration(dataset, sued):
     # S3: 15.11.2024 to 14.02.2025 = 91 days; S8: 01.01. to 31.03.2025 = 89 days.
-    assert selectors.average_case_duration(sued, Q1) == Decimal("90.0")
-    assert selectors.average_case_duration(sued, Period.year(2023)) is None
+    assert selectors.case_figures(sued, Q1).average_duration == Decimal("90.0")
+    assert selectors.case_figures(sued, Period.year(2023)).average_duration is None
 
 
 def test_other_regions_and_the_whole_district(dataset):
     nord = scope_of_regions("Nord")
-    assert selectors.cases_opened(nord, Q1) == 2
-    assert selectors.cases_closed(nord, Q1) == 1
-    assert selectors.cases_active_at_end(nord, Q1) == 1
+    assert selectors.case_figures(nord, Q1).opened == 2
+    assert selectors.case_figures(nord, Q1).closed == 1
+    assert selectors.case_figures(nord, Q1).active_at_end == 1
     district = scope_of_regions("Nord", "Mitte", "Süd")
-    assert selectors.cases_opened(district, Q1) == 8
-    assert selectors.cases_closed(district, Q1) == 3
-    assert selectors.cases_active_at_end(district, Q1) == 7
+    assert selectors.case_figures(district, Q1).opened == 8
+    assert selectors.case_figures(district, Q1).closed == 3
+    assert selectors.case_figures(district, Q1).active_at_end == 7
 
 
 # --- Breakdowns ----------------------------------------------------------------------
@@ -117,18 +117,18 @@ def test_cases_by_legal_framework_reads_the_links_when_a_framework_has_no_bit(da
 
 
 def test_cases_by_closure_reason(dataset, sued):
-    q1 = counts(selectors.cases_by_closure_reason(sued, Q1))
+    q1 = counts(selectors.case_figures(sued, Q1).by_closure_reason)
     assert q1["Ziele erreicht"] == 1  # S8
     assert q1["Wegzug aus dem Kreis"] == 1  # S3
     assert q1["Sonstiger Grund"] == 0  # S7 was closed in 2024
     assert sum(q1.values()) == 2
-    q2 = counts(selectors.cases_by_closure_reason(sued, Q2))
+    q2 = counts(selectors.case_figures(sued, Q2).by_closure_reason)
     assert q2["Ziele erreicht"] == 1  # S2
     assert sum(q2.values()) == 1
 
 
 def test_cases_by_nationality_group(dataset, sued):
-    assert counts(selectors.cases_by_nationality_group(sued, Q1)) == {
+    assert counts(selectors.cases_by_nationality_and_age_group(sued, Q1)[0]) == {
         "Deutschland": 1,  # S2
         "EU-Staaten (ohne Deutschland)": 1,  # S8 (PL)
         "Syrien": 1,  # S1
@@ -143,7 +143,7 @@ def test_cases_by_nationality_group(dataset, sued):
 
 
 def test_cases_by_age_group_at_period_end(dataset, sued):
-    assert counts(selectors.cases_by_age_group(sued, Q1)) == {
+    assert counts(selectors.cases_by_nationality_and_age_group(sued, Q1)[1]) == {
         "unter 18 Jahre": 1,  # S8, 14
         "18 bis 26 Jahre": 1,  # S2, 18 on 31.03.2025 itself
         "27 bis 44 Jahre": 1,  # S1, 34
@@ -152,7 +152,7 @@ def test_cases_by_age_group_at_period_end(dataset, sued):
         "Geburtsdatum unbekannt": 1,  # S4
         "Haushalt / Familie": 1,  # S5
     }
-    assert counts(selectors.cases_by_age_group(sued, Q2)) == {
+    assert counts(selectors.cases_by_nationality_and_age_group(sued, Q2)[1]) == {
         "unter 18 Jahre": 0,
         "18 bis 26 Jahre": 2,  # S2, S6 (26 on 30.06.)
         "27 bis 44 Jahre": 1,  # S1
@@ -177,15 +177,15 @@ def test_contacts_by_channel(dataset, sued):
 
 
 def test_referrals_by_actor_type(dataset, sued):
-    q1 = counts(selectors.referrals_by_actor_type(sued, Q1))
+    q1 = counts(selectors.referral_figures(sued, Q1)[0])
     assert q1["Jobcenter"] == 1
     assert q1["Beratungsstelle"] == 2
     assert sum(q1.values()) == 3  # N1's referral is in Nord
-    assert counts(selectors.referrals_by_actor_type(sued, Q2))["Jobcenter"] == 1
+    assert counts(selectors.referral_figures(sued, Q2)[0])["Jobcenter"] == 1
 
 
 def test_referrals_by_status(dataset, sued):
-    assert counts(selectors.referrals_by_status(sued, Q1)) == {
+    assert counts(selectors.referral_figures(sued, Q1)[1]) == {
         "geplant": 0,  # S5's planned referral is in Q2
         "vermittelt": 1,
         "angenommen / wahrgenommen": 1,
@@ -196,9 +196,9 @@ def test_referrals_by_status(dataset, sued):
 
 def test_a_municipality_counts_only_its_own_cases(dataset):
     lüdinghausen = scope_of_municipality("Lüdinghausen")
-    assert selectors.cases_opened(lüdinghausen, Q1) == 2  # S1, S2
+    assert selectors.case_figures(lüdinghausen, Q1).opened == 2  # S1, S2
     assert counts(selectors.contacts_by_channel(lüdinghausen, Q1))["persönlich"] == 2
-    assert counts(selectors.cases_by_nationality_group(lüdinghausen, Q1))["Ukraine"] == 0
+    assert counts(selectors.cases_by_nationality_and_age_group(lüdinghausen, Q1)[0])["Ukraine"] == 0
 
 
 # --- Trend ---------------------------------------------------------------------------
@@ -209,7 +209,7 @@ def test_case_trend_over_twelve_months(dataset, sued):
 
     months = Q1.trend_months(today=dt.date(2026, 1, 1))
     assert [m.start for m in (months[0], months[-1])] == [dt.date(2024, 4, 1), dt.date(2025, 3, 1)]
-    trend = selectors.case_trend(sued, months)
+    trend = selectors.case_figures(sued, months[-1], months).trend
     assert [p.opened for p in trend] == [0, 0, 1, 0, 0, 0, 0, 1, 0, 2, 1, 2]
     assert [p.closed for p in trend] == [0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 1]
     assert [p.active for p in trend] == [1, 1, 2, 2, 2, 2, 2, 3, 2, 4, 4, 5]
@@ -231,7 +231,7 @@ def test_the_figures_of_one_query_do_not_depend_on_the_trend_asked_with_them(dat
     assert with_trend.average_duration == alone.average_duration
     assert with_trend.by_phase == alone.by_phase
     assert with_trend.by_closure_reason == alone.by_closure_reason
-    assert with_trend.trend[-4:] == selectors.case_trend(sued, months)[-4:]
+    assert with_trend.trend[-4:] == selectors.case_figures(sued, months[-1], months).trend[-4:]
     assert [p.opened for p in with_trend.trend[-3:]] == [1, 0, 0]  # S6 in April
 
 
