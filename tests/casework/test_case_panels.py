@@ -103,7 +103,9 @@ def test_the_page_costs_the_same_with_or_without_forms_to_offer(cm_client, case)
     """No form is built for the closed panels: no query reads the topics or the closure
     reasons the forms would list."""
     with CaptureQueriesContext(connection) as queries:
-        cm_client.get(case.get_absolute_url())
+        response = cm_client.get(case.get_absolute_url())
+    assert response.status_code == 200
+    assert case.reference in response.content.decode()
     tables = " ".join(q["sql"] for q in queries.captured_queries)
     assert 'FROM "casework_closurereason"' not in tables
     assert 'FROM "casework_topic"' not in tables

@@ -210,7 +210,9 @@ def test_odd_list_parameters_are_no_server_error(web, params):
 def test_a_region_outside_the_users_regions_is_no_way_in(web):
     ClientFactory(last_name="Südmann", municipality=municipality("Olfen"))
     response = web.get(LIST_URL, {"region": Region.objects.get(name="Süd").pk})
+    assert response.status_code == 200
     assert "Südmann" not in response.content.decode()
+    assert list(response.context["clients"]) == []
 
 
 def test_search_by_date_of_birth_and_municipality(web):

@@ -65,6 +65,7 @@ def test_cancel_deletes_the_file(client, nord_coordinator, client_file):
     client.force_login(nord_coordinator)
     upload(client, client_file)
     token = client.session[uploads.SESSION_KEY]["token"]
+    assert (uploads.upload_dir() / token).exists()
     client.post(URL, {"step": "cancel", "token": token})
     assert not (uploads.upload_dir() / token).exists()
     assert not Client.objects.filter(external_id__startswith="K-").exists()
@@ -77,6 +78,11 @@ def test_another_users_token_does_nothing(client, nord_coordinator, coordinator,
     client.force_login(coordinator)  # a new session
     client.post(URL, {"step": "commit", "token": token})
     assert not Client.objects.filter(external_id__startswith="K-").exists()
+    # The same token in the session it belongs to does import: it was the user, not the token.
+    client.force_login(nord_coordinator)
+    upload(client, client_file)
+    client.post(URL, {"step": "commit", "token": client.session[uploads.SESSION_KEY]["token"]})
+    assert Client.objects.filter(external_id__startswith="K-").exists()
 
 
 def test_actor_upload_uses_the_users_district(client, nord_coordinator, actor_file):
@@ -104,6 +110,9 @@ def test_abandoned_uploads_are_removed_after_a_day(client, nord_coordinator, cli
     stale.write_bytes(b"old")
     old = time.time() - uploads.STALE_AFTER_SECONDS - 60
     os.utime(stale, (old, old))
+    recent = uploads.upload_dir() / "recent"
+    recent.write_bytes(b"new")
     client.force_login(nord_coordinator)
     upload(client, client_file)
     assert not stale.exists()
+    assert recent.exists()  # younger than a day: kept

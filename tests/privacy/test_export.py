@@ -122,6 +122,7 @@ def test_the_export_holds_the_clients_data(subject, other, case_manager):
 
 def test_the_export_holds_nothing_of_another_client(subject, other, case_manager):
     text = _dump(client_data_export(client=subject, by=case_manager))
+    assert SENTINEL in text and "Beispiel" in text  # the subject's own data is there
     assert OTHER_SENTINEL not in text
     assert "Anders" not in text
 

@@ -37,6 +37,7 @@ def test_koordination_sees_the_barriers_of_the_whole_district(barriers):
 def test_statistics_and_staff_of_another_district_see_no_barriers(barriers):
     from tests.factories import DistrictFactory
 
+    assert Barrier.objects.visible_to(make_staff(COORDINATION)).exists()  # there are some to see
     assert not Barrier.objects.visible_to(make_staff(STATISTICS)).exists()
     foreign = make_staff(COORDINATION, district=DistrictFactory())
     assert not Barrier.objects.visible_to(foreign).exists()
