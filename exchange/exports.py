@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from casework.models import Case
+from casework.selectors import CaseListRow
 
 from . import actors as actor_import
 
@@ -68,25 +68,22 @@ def case_header() -> list[str]:
     ]
 
 
-def case_rows(cases, *, dates_as_text: bool) -> list[list]:
-    rows = []
-    for case in cases:
-        case: Case
-        opened = f"{case.opened_on:%d.%m.%Y}" if dates_as_text else case.opened_on
-        rows.append(
-            [
-                case.reference,
-                str(case.subject),
-                case.get_phase_display(),
-                case.municipality.name,
-                case.municipality.region.name,
-                ", ".join(lf.name for lf in case.legal_frameworks.all()),
-                str(case.case_manager) if case.case_manager else "",
-                opened,
-                _("ja") if getattr(case, "has_overdue_follow_up", False) else _("nein"),
-            ]
-        )
-    return rows
+def case_rows(cases: list[CaseListRow], *, dates_as_text: bool) -> list[list]:
+    """The case list's rows (casework.selectors.case_list_rows, as the page shows them)."""
+    return [
+        [
+            row.reference,
+            row.subject,
+            row.phase_label,
+            row.municipality,
+            row.region,
+            row.legal_frameworks,
+            row.case_manager,
+            row.opened_on if dates_as_text else row.opened_on_date,
+            _("ja") if row.has_overdue_follow_up else _("nein"),
+        ]
+        for row in cases
+    ]
 
 
 # --- The network directory: in the import's format, one row per contact person ------------

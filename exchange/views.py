@@ -52,7 +52,7 @@ def case_export(request, fmt: str):
         request.GET or None, queryset=selectors.case_list(user=request.user), user=request.user
     )
     cases = case_filter.qs if case_filter.is_bound else case_filter.queryset
-    cases = list(selectors.with_list_columns(cases))
+    cases = selectors.case_export_rows(cases)
     names = _filter_names(case_filter)
     audit_record_list_export(
         user=request.user,

@@ -9,6 +9,7 @@ from .cases import (
     CatalogueItem,
     case_alerts,
     case_consents,
+    case_export_rows,
     case_goals,
     case_label,
     case_list,
@@ -19,7 +20,6 @@ from .cases import (
     legal_framework_catalogue,
     my_open_cases,
     residence_warning_days,
-    with_list_columns,
 )
 from .clients import (
     _LETTER_VARIANTS,
@@ -94,6 +94,7 @@ __all__ = [
     "age_on",
     "case_alerts",
     "case_consents",
+    "case_export_rows",
     "case_filter_municipalities",
     "case_goals",
     "case_label",
@@ -118,5 +119,4 @@ __all__ = [
     "regions_for",
     "residence_warning_days",
     "staff_for_cases",
-    "with_list_columns",
 ]

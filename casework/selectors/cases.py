@@ -7,8 +7,6 @@ from typing import NamedTuple
 from django.conf import settings
 from django.db import connection
 from django.db.models import (
-    Exists,
-    OuterRef,
     Prefetch,
     QuerySet,
 )
@@ -46,20 +44,9 @@ def case_list(*, user) -> QuerySet[Case]:
     """The cases a user may see, for the case list's filters and sorting.
 
     Only the case table: the list's indexes answer the filters, the count and the page's ids
-    from it (Case.Meta.indexes). `with_list_columns` adds what a row shows, for one page.
+    from it (Case.Meta.indexes). `case_list_rows` reads what a row shows, for one page.
     """
     return Case.objects.visible_to(user)
-
-
-def with_list_columns(cases: QuerySet[Case]) -> QuerySet[Case]:
-    """What a row of the case list (and its export) shows, fetched with the cases."""
-    today = timezone.localdate()
-    overdue = FollowUp.objects.filter(case=OuterRef("pk")).overdue(today)
-    return (
-        cases.with_header()
-        .annotate(has_overdue_follow_up=Exists(overdue))
-        .prefetch_related(Prefetch("legal_frameworks", queryset=LegalFramework.objects.only("name")))
-    )
 
 
 def case_subject_name(first_name: str | None, last_name: str | None, household_name: str | None) -> str:
@@ -96,6 +83,7 @@ class CaseListRow:
     legal_frameworks: str
     case_manager: str
     opened_on: str
+    opened_on_date: dt.date  # for exports that write dates as dates
 
 
 class CatalogueItem(NamedTuple):
@@ -210,9 +198,26 @@ def case_list_rows(
                 legal_frameworks=", ".join(catalogue[index].name for index in frameworks),
                 case_manager=managers.get(case_manager_id, ""),
                 opened_on=f"{as_date(opened_on):%d.%m.%Y}",
+                opened_on_date=as_date(opened_on),
             )
         )
     return result
+
+
+# Ids per statement when an export reads every row of the list.
+EXPORT_CHUNK = 1000
+
+
+def case_export_rows(cases: QuerySet[Case]) -> list[CaseListRow]:
+    """Every case of the (filtered, sorted) list as the list page shows its rows, in the list's
+    order: the export is built from the same rows as the page (`case_list_rows`)."""
+    ids = list(cases.values_list("pk", flat=True))
+    catalogue = legal_framework_catalogue()
+    rows: dict[int, CaseListRow] = {}
+    for start in range(0, len(ids), EXPORT_CHUNK):
+        for row in case_list_rows(ids[start : start + EXPORT_CHUNK], legal_frameworks=catalogue):
+            rows[row.pk] = row
+    return [rows[pk] for pk in ids]
 
 
 def case_goals(case: Case) -> QuerySet[Goal]:

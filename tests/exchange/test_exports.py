@@ -85,3 +85,37 @@ def test_network_csv_is_in_the_import_format_and_can_be_imported_again(client, c
     report = run_import(ActorImporter(user=None, district=district), data=response.content, filename="n.csv")
     assert report.ok, [r.text() for r in report.rows]
     assert {r.action for r in report.rows if r.key == "N-1"} == {"unchanged"}
+
+
+def test_the_export_writes_the_rows_the_list_page_shows(client, coordinator, cases):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from casework import selectors
+    from casework.models import FollowUp, LegalFramework
+
+    nord, billerbeck, _sued = cases
+    nord.legal_frameworks.set(LegalFramework.objects.order_by("pk")[:2])
+    FollowUp.objects.create(case=nord, title="Termin", due_on=timezone.localdate() - dt.timedelta(days=1))
+    client.force_login(coordinator)
+    exported = read_csv(client.get(reverse("exchange:case_export_csv"), {"o": "reference"}))[1:]
+    page = client.get(reverse("cases:list"), {"o": "reference"})
+    shown = [
+        [
+            row.reference,
+            row.subject,
+            row.phase_label,
+            row.municipality,
+            row.region,
+            row.legal_frameworks,
+            row.case_manager,
+            row.opened_on,
+            "ja" if row.has_overdue_follow_up else "nein",
+        ]
+        for row in page.context["cases"]
+    ]
+    assert exported == shown
+    by_reference = {row[0]: row for row in exported}
+    assert by_reference[nord.reference][8] == "ja" and by_reference[billerbeck.reference][8] == "nein"
+    assert by_reference[nord.reference][5] == selectors.case_list_rows([nord.pk])[0].legal_frameworks != ""
