@@ -31,6 +31,14 @@ class UserAdmin(DjangoUserAdmin):
     autocomplete_fields = ("district", "employing_municipality")
     filter_horizontal = ("groups", "user_permissions", "regions")
 
+    def get_readonly_fields(self, request, obj=None):
+        # Only a superuser makes superusers or hands out single permissions past the roles:
+        # a district's administrator could otherwise lift themselves out of their district.
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += ["is_superuser", "user_permissions"]
+        return readonly
+
     @admin.display(description=_("Name"), ordering="last_name")
     def full_name(self, obj: User) -> str:
         return obj.get_full_name()

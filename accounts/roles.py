@@ -251,3 +251,102 @@ def restrict_barriers(queryset: QuerySet, user) -> QuerySet:
 def can_import(user) -> bool:
     """Koordination imports clients, cases and actors from files; superusers too."""
     return is_coordinator(user)
+
+
+# --- The admin: a district's administrator manages their district only ----------------------
+
+
+def administered_district_ids(user) -> list[int]:
+    """The districts whose staff, network, regions and records a (non-superuser) admin user
+    manages in the admin: the district of their account, else the districts of their regions."""
+    if user.district_id:
+        return [user.district_id]
+    return district_ids(user)
+
+
+def _audit_scope(ids):
+    from django.db.models import Q
+
+    from regions.models import District
+
+    # Entries by the district's staff, and entries about its cases (an Aktenzeichen starts
+    # with the district's code), e.g. a superuser's reads of them.
+    scope = Q(user__district_id__in=ids)
+    for code in District.objects.filter(pk__in=ids).values_list("code", flat=True):
+        scope |= Q(case_reference__startswith=f"{code}-")
+    return scope
+
+
+def _staff_usernames(ids):
+    from django.db.models import Q
+
+    from accounts.models import User
+
+    return Q(username__in=User.objects.filter(district_id__in=ids).values("username"))
+
+
+def _deletion_log_scope(ids):
+    from django.db.models import Q
+
+    from casework.models import Client, Household
+
+    return Q(client_id__in=Client.objects.filter(municipality__region__district_id__in=ids).values("pk")) | Q(
+        household_id__in=Household.objects.filter(municipality__region__district_id__in=ids).values("pk")
+    )
+
+
+def _q(**lookups):
+    from django.db.models import Q
+
+    return Q(**lookups)
+
+
+def _path(path: str):
+    from django.db.models import Q
+
+    return lambda ids: Q(**{f"{path}__in": ids})
+
+
+# Every model of the admin that holds a district's data (people, its network, its records),
+# with the condition that keeps a district's rows: kim.admin applies it to lists, change pages,
+# searches, autocompletes, list filters and the choices of other models' forms. Case data is
+# narrowed by restrict_cases (casework.admin.mixins.CaseScopeMixin and its kin) instead.
+ADMIN_DISTRICT_SCOPES = {
+    # Never a superuser's account: whoever may change it could take over every district.
+    "accounts.user": lambda ids: _path("district_id")(ids) & ~_q(is_superuser=True),
+    "regions.district": _path("pk"),
+    "regions.region": _path("district_id"),
+    "regions.municipality": _path("region__district_id"),
+    "casework.actor": _path("district_id"),
+    "casework.contactperson": _path("actor__district_id"),
+    "otp_totp.totpdevice": _path("user__district_id"),
+    "audit.auditentry": _audit_scope,
+    "axes.accessattempt": _staff_usernames,
+    "axes.accesslog": _staff_usernames,
+    "privacy.deletionlog": _deletion_log_scope,
+}
+
+# Models of the admin that hold no district's data: the catalogues every district shares and
+# the roles (Django groups).
+ADMIN_SHARED_MODELS = frozenset(
+    {
+        "auth.group",
+        "casework.topic",
+        "casework.actortype",
+        "casework.closurereason",
+        "casework.legalframework",
+        "casework.datacategory",
+    }
+)
+
+
+def restrict_admin_rows(queryset: QuerySet, user) -> QuerySet:
+    """The rows of a model with district data that `user` may see in the admin: all for
+    superusers, their district's for everyone else (none without a district)."""
+    scope = ADMIN_DISTRICT_SCOPES.get(queryset.model._meta.label_lower)
+    if scope is None or user.is_superuser:
+        return queryset
+    ids = administered_district_ids(user)
+    if not ids:
+        return queryset.none()
+    return queryset.filter(scope(ids))

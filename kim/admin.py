@@ -6,13 +6,16 @@ a code field. Devices are created with `manage.py add_totp_device <username>`.
 """
 
 from django import forms
+from django.contrib import admin
+from django.contrib.admin.utils import NotRelationField, get_fields_from_path
 from django.contrib.admin.widgets import AutocompleteMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 
 from accounts.forms import UsernameLengthMixin
+from accounts.roles import ADMIN_DISTRICT_SCOPES, restrict_admin_rows
 
 NO_OTP_DEVICE = _(
     "Für dieses Konto ist noch kein zweiter Faktor eingerichtet. Bitten Sie die Administration, "
@@ -43,6 +46,49 @@ class KimAdminAuthenticationForm(UsernameLengthMixin, OTPAdminAuthenticationForm
         return devices[0] if len(devices) == 1 else None
 
 
+class DistrictScopeAdminMixin:
+    """A district's administrator sees and edits their district only; superusers everything.
+
+    Put in front of every ModelAdmin by KimAdminSite.register, so no admin (ours or an installed
+    app's) can forget it: lists, change pages, searches and autocompletes go through
+    get_queryset; the choices of a form's related fields and the related list filters are
+    narrowed the same way. accounts.roles.ADMIN_DISTRICT_SCOPES says which models hold a
+    district's data and how to find the district.
+    """
+
+    def get_queryset(self, request):
+        return restrict_admin_rows(super().get_queryset(request), request.user)
+
+    def get_field_queryset(self, db, db_field, request):
+        queryset = super().get_field_queryset(db, db_field, request)
+        model = db_field.remote_field.model
+        if request.user.is_superuser or model._meta.label_lower not in ADMIN_DISTRICT_SCOPES:
+            return queryset
+        if queryset is None:
+            queryset = model._default_manager.using(db).all()
+        return restrict_admin_rows(queryset, request.user)
+
+    def get_list_filter(self, request):
+        filters = super().get_list_filter(request)
+        if request.user.is_superuser:
+            return filters
+        return [self._scoped_list_filter(item) for item in filters]
+
+    def _scoped_list_filter(self, item):
+        """A filter by a related model with district data offers only the values of the rows
+        this user sees (RelatedOnlyFieldListFilter), not every district's."""
+        if not isinstance(item, str):
+            return item
+        try:
+            field = get_fields_from_path(self.model, item)[-1]
+        except (FieldDoesNotExist, NotRelationField):
+            return item
+        related = getattr(field, "related_model", None)
+        if related is not None and related._meta.label_lower in ADMIN_DISTRICT_SCOPES:
+            return (item, admin.RelatedOnlyFieldListFilter)
+        return item
+
+
 class KimAdminSite(OTPAdminSite):
     site_header = "KIM – Fallarbeit und Netzwerk"
     site_title = "KIM Verwaltung"
@@ -52,6 +98,16 @@ class KimAdminSite(OTPAdminSite):
     def __init__(self, name: str = "admin"):
         # OTPAdminSite defaults to the name "otpadmin"; every reverse("admin:…") needs "admin".
         super().__init__(name)
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        admin_class = admin_class or admin.ModelAdmin
+        if not issubclass(admin_class, DistrictScopeAdminMixin):
+            admin_class = type(
+                admin_class.__name__,
+                (DistrictScopeAdminMixin, admin_class),
+                {"__module__": admin_class.__module__, "__qualname__": admin_class.__qualname__},
+            )
+        return super().register(model_or_iterable, admin_class, **options)
 
 
 def _keys_only(optgroups):

@@ -642,3 +642,246 @@ def test_staff_in_the_admin_see_nothing_of_another_region(client, world, role):
         assert response.redirect_chain or response.status_code in (403, 404)
         text = response.content.decode()
         assert SENTINEL_SUED not in text and world.other.case.reference not in text
+
+
+# --- the admin, with two districts ---------------------------------------------------------
+#
+# Every model registered in the admin is found in admin.site._registry. A model with a
+# district's data (accounts.roles.ADMIN_DISTRICT_SCOPES) gets one object of the own district
+# (Kreis Coesfeld) and one of another; the other's must not appear to the own district's
+# administrator (staff, Administration role, every admin permission) in the list, on its
+# change page, in a search, in an autocomplete or in a list filter. Superusers see both.
+# Case data stays narrowed by the case rules (restrict_cases): an administrator without a
+# case role sees none of it in either district.
+
+
+def _district_pair_world():
+    from axes.models import AccessAttempt, AccessLog
+    from django.contrib.auth.models import Group
+
+    from accounts.roles import ADMINISTRATION
+    from audit.models import AuditEntry
+    from casework.models import ContactPerson
+    from privacy.models import DeletionLog
+    from regions.models import District, Municipality
+    from tests.factories import MunicipalityFactory, RegionFactory
+
+    own_district = coesfeld()
+    other_district = DistrictFactory(name="Fremdkreis Sentinel")
+    other_region = RegionFactory(district=other_district, name="Fremdregion")
+    other_municipality = MunicipalityFactory(region=other_region, name="Fremdstadt")
+    administrator = make_staff(ADMINISTRATION, ("Nord",), is_staff=True, username="verwaltung-coesfeld")
+    administrator.user_permissions.add(*Permission.objects.all())
+    own_user = make_staff(CASE_MANAGEMENT, ("Nord",), username="cm-eigen")
+    other_user = UserFactory(district=other_district, username="cm-fremd")
+    own_actor = ActorFactory(name="Eigener Akteur")
+    other_actor = ActorFactory(district=other_district, name="Fremder Akteur")
+    own_client = ClientFactory(municipality=municipality("Coesfeld"))
+    other_client = ClientFactory(municipality=other_municipality)
+
+    def pair(factory):
+        return factory(own_user, own_actor, own_district, own_client), factory(
+            other_user, other_actor, other_district, other_client
+        )
+
+    def audit(user, actor, district, client):
+        return AuditEntry.objects.create(
+            user=user,
+            username=user.username,
+            action="view",
+            object_type="casework.case",
+            object_id="1",
+            case_reference=f"{district.code}-2026-00001",
+        )
+
+    def attempt(user, actor, district, client):
+        return AccessAttempt.objects.create(
+            username=user.username,
+            ip_address="192.0.2.1",
+            user_agent="x",
+            get_data="",
+            post_data="",
+            http_accept="",
+            path_info="/anmelden/",
+            failures_since_start=1,
+        )
+
+    def access_log(user, actor, district, client):
+        return AccessLog.objects.create(
+            username=user.username, ip_address="192.0.2.1", user_agent="x", http_accept="", path_info="/"
+        )
+
+    objects = {
+        "accounts.user": (own_user, other_user),
+        "regions.district": (own_district, other_district),
+        "regions.region": (Region.objects.get(name="Nord"), other_region),
+        "regions.municipality": (Municipality.objects.get(name="Coesfeld"), other_municipality),
+        "casework.actor": (own_actor, other_actor),
+        "casework.contactperson": pair(
+            lambda u, a, d, c: ContactPerson.objects.create(actor=a, name=f"Person {u}")
+        ),
+        "otp_totp.totpdevice": pair(
+            lambda u, a, d, c: TOTPDevice.objects.create(user=u, name="App", confirmed=True)
+        ),
+        "audit.auditentry": pair(audit),
+        "axes.accessattempt": pair(attempt),
+        "axes.accesslog": pair(access_log),
+        "privacy.deletionlog": pair(
+            lambda u, a, d, c: DeletionLog.objects.create(client_id=c.pk, deleted={}, rules={})
+        ),
+    }
+    assert District.objects.filter(pk=other_district.pk).exists()
+    Group.objects.get_or_create(name=ADMINISTRATION)
+    return SimpleNamespace(administrator=administrator, objects=objects, other_district=other_district)
+
+
+@pytest.fixture
+def admin_world(db):
+    return _district_pair_world()
+
+
+def _registry():
+    from django.contrib import admin
+
+    return admin.site._registry
+
+
+def _label(model) -> str:
+    return model._meta.label_lower
+
+
+def _change_url(obj) -> str:
+    return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+
+
+def test_every_admin_model_is_district_scoped_case_scoped_or_shared():
+    from accounts.roles import ADMIN_DISTRICT_SCOPES, ADMIN_SHARED_MODELS
+    from casework.admin.mixins import CaseScopeMixin
+    from casework.admin.people import ClientAdmin, HouseholdAdmin
+
+    unclassified = [
+        _label(model)
+        for model, model_admin in _registry().items()
+        if _label(model) not in ADMIN_DISTRICT_SCOPES
+        and _label(model) not in ADMIN_SHARED_MODELS
+        and not isinstance(model_admin, (CaseScopeMixin, ClientAdmin, HouseholdAdmin))
+    ]
+    assert unclassified == [], "say in accounts.roles whose data these models hold"
+    assert set(ADMIN_DISTRICT_SCOPES) <= {_label(model) for model in _registry()}
+
+
+def test_the_admin_world_has_both_districts_of_every_scoped_model(admin_world):
+    from accounts.roles import ADMIN_DISTRICT_SCOPES
+
+    assert set(admin_world.objects) == set(ADMIN_DISTRICT_SCOPES)
+
+
+def _scoped_labels():
+    from accounts.roles import ADMIN_DISTRICT_SCOPES
+
+    return sorted(ADMIN_DISTRICT_SCOPES)
+
+
+def _search_term(model_admin, obj) -> str | None:
+    for name in model_admin.search_fields:
+        value = obj
+        for part in name.lstrip("^=@").split("__"):
+            value = getattr(value, part, None)
+        if value not in (None, ""):
+            return str(value)
+    return None
+
+
+@pytest.mark.parametrize("who", ["administrator", "superuser"])
+@pytest.mark.parametrize("label", _scoped_labels())
+def test_the_admin_shows_a_district_its_own_rows_only(client, admin_world, label, who):
+    from django.apps import apps
+
+    model = apps.get_model(label)
+    model_admin = _registry()[model]
+    own, other = admin_world.objects[label]
+    user = (
+        admin_world.administrator if who == "administrator" else UserFactory(is_staff=True, is_superuser=True)
+    )
+    login_with_otp(client, user)
+    changelist = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+
+    page = client.get(changelist)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert _change_url(own) in text
+    assert (_change_url(other) in text) == (who == "superuser"), f"{label} list as {who}"
+
+    response = client.get(_change_url(other))
+    if who == "administrator":
+        assert response.status_code == 302  # Django's "does not exist", back to the index
+        assert (
+            str(other) not in client.get(response["Location"]).content.decode() or label == "regions.district"
+        )
+    else:
+        assert response.status_code == 200
+    assert client.get(_change_url(own)).status_code == 200
+
+    term = _search_term(model_admin, other)
+    if term is not None:
+        found = client.get(changelist, {"q": term}).content.decode()
+        assert (_change_url(other) in found) == (who == "superuser"), f"{label} search {term!r} as {who}"
+
+
+def _autocomplete_sources():
+    """(source model, field name, target label) of every autocomplete field of the admin whose
+    target holds a district's data."""
+    from accounts.roles import ADMIN_DISTRICT_SCOPES
+
+    for model, model_admin in _registry().items():
+        for name in model_admin.autocomplete_fields:
+            target = model._meta.get_field(name).related_model
+            if _label(target) in ADMIN_DISTRICT_SCOPES:
+                yield pytest.param(model, name, _label(target), id=f"{_label(model)}.{name}")
+
+
+@pytest.mark.parametrize(("model", "field_name", "target"), list(_autocomplete_sources()))
+def test_autocomplete_offers_only_the_own_district(client, admin_world, model, field_name, target):
+    login_with_otp(client, admin_world.administrator)
+    own, other = admin_world.objects[target]
+
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": model._meta.app_label, "model_name": model._meta.model_name, "field_name": field_name},
+    )
+
+    assert response.status_code == 200
+    ids = {item["id"] for item in response.json()["results"]}
+    assert str(own.pk) in ids and str(other.pk) not in ids
+
+
+def test_list_filters_and_form_choices_name_no_other_district(client, admin_world):
+    """The related filters of every changelist and the choices of every add form."""
+    login_with_otp(client, admin_world.administrator)
+    foreign = (str(admin_world.other_district), "Fremdregion", "Fremdstadt", "Fremder Akteur", "cm-fremd")
+    for model, model_admin in _registry().items():
+        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        pages = [reverse(f"{prefix}_changelist")]
+        if model_admin.has_add_permission(_request_for(admin_world.administrator)):
+            pages.append(reverse(f"{prefix}_add"))
+        for url in pages:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            text = response.content.decode()
+            for word in foreign:
+                assert word not in text, f"{word} on {url}"
+
+
+def _request_for(user):
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/admin/")
+    request.user = user
+    return request
+
+
+def test_a_district_administrator_cannot_make_anyone_a_superuser(client, admin_world):
+    login_with_otp(client, admin_world.administrator)
+    own_user = admin_world.objects["accounts.user"][0]
+    page = client.get(_change_url(own_user)).content.decode()
+    assert 'name="is_superuser"' not in page and 'name="user_permissions"' not in page
