@@ -2,7 +2,9 @@
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,6 +15,7 @@ from django_otp import devices_for_user, match_token
 from django_otp import login as otp_login
 
 from accounts.roles import needs_second_factor
+from accounts.throttling import client_ip
 
 WRONG_CODE = _(
     "Der Code stimmt nicht oder ist abgelaufen. Geben Sie den aktuellen Code aus Ihrer "
@@ -73,3 +76,37 @@ def second_factor(request: HttpRequest) -> HttpResponse:
 def second_factor_missing(request: HttpRequest) -> HttpResponse:
     """The German refusal for a privileged account without a device: how to get one."""
     return render(request, "registration/second_factor_missing.html", status=403)
+
+
+# --- Passwords: change when signed in, reset by e-mail ------------------------------------
+
+
+def password_reset_allowed(request: HttpRequest, email: str) -> bool:
+    """Whether a reset mail may go out: at most KIM_PASSWORD_RESET_LIMIT an hour for one
+    address (e-mail) and twice that from one client address, so the page can neither flood a
+    colleague's inbox nor be used to send mail to everyone. Counted in the cache."""
+    limit = settings.KIM_PASSWORD_RESET_LIMIT
+    counters = (
+        (f"kim:pwreset:mail:{email.strip().lower()}", limit),
+        (f"kim:pwreset:addr:{client_ip(request)}", 2 * limit),
+    )
+    allowed = True
+    for key, most in counters:
+        cache.add(key, 0, timeout=3600)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=3600)
+            count = 1
+        allowed = allowed and count <= most
+    return allowed
+
+
+class ThrottledPasswordResetView(auth_views.PasswordResetView):
+    """Django's reset view: the same answer whether an account has the address or not (it
+    mails only existing, active accounts), and no mail beyond the limits above."""
+
+    def form_valid(self, form):
+        if password_reset_allowed(self.request, form.cleaned_data["email"]):
+            return super().form_valid(form)
+        return HttpResponseRedirect(self.get_success_url())

@@ -28,6 +28,9 @@ from http.cookies import SimpleCookie
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.apps import apps
 from django.contrib.messages import constants as message_levels
 from django.contrib.messages import get_messages
@@ -220,6 +223,9 @@ def world(db, superuser):
         ("", "consent_pk"): consent.pk,
         ("exchange:case_export", "fmt"): "csv",
         ("cases:panel", "slug"): "kontakt",
+        # A real reset link of the user (a hostile one is just an invalid link).
+        ("password_reset_confirm", "uidb64"): urlsafe_base64_encode(force_bytes(user.pk)),
+        ("password_reset_confirm", "token"): default_token_generator.make_token(user),
     }
     if apps.is_installed("structural"):
         from structural import services as structural_services

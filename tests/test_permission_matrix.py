@@ -73,6 +73,13 @@ SECOND_FACTOR = "/anmelden/code/"
 
 # URL names that are not part of the matrix: signing in and out is open to everyone.
 NOT_IN_MATRIX = {"login", "logout", "second_factor"}
+# Resetting a forgotten password is for the signed-out (tests/accounts/test_passwords.py).
+NOT_IN_MATRIX |= {
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+}
 # The load balancer's health check is open by design and shows nothing (tests/kim/test_health.py).
 NOT_IN_MATRIX |= {"healthz"}
 
@@ -138,6 +145,9 @@ THEME_OUT_OF_SCOPE = statuses(404, 404, 404, 403, 404)  # superusers work with t
 
 EXPECTATIONS: dict[str, Expect] = {
     "dashboard": Expect((), ("GET",), EVERYONE),
+    # Every signed-in user changes their own password (an empty POST: the form with errors).
+    "password_change": Expect((), ("GET", "POST"), EVERYONE),
+    "password_change_done": Expect((), ("GET",), EVERYONE),
     "quick_contact": Expect((), ("POST",), EVERYONE),  # empty form: 200 with errors
     "quick_contact_form": Expect((), ("GET",), EVERYONE),  # lists only the user's own open cases
     # cases
