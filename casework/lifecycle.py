@@ -14,22 +14,27 @@ class Phase(models.TextChoices):
     ASSESSMENT = "assessment", _("Clearing / Situationsanalyse")
     PLANNING = "planning", _("Hilfeplanung / Zielvereinbarung")
     MONITORING = "monitoring", _("Umsetzung / Monitoring")
+    EVALUATION = "evaluation", _("Evaluation / Zielüberprüfung")
     CLOSED = "closed", _("Abschluss")
     PAUSED = "paused", _("Pausiert")
 
 
-ACTIVE_PHASES = (Phase.INTAKE, Phase.ASSESSMENT, Phase.PLANNING, Phase.MONITORING)
+ACTIVE_PHASES = (Phase.INTAKE, Phase.ASSESSMENT, Phase.PLANNING, Phase.MONITORING, Phase.EVALUATION)
 OPEN_PHASES = (*ACTIVE_PHASES, Phase.PAUSED)
 
-# Forward one step at a time, back one step from planning or monitoring (the plan
-# is revised), pause from anywhere open, close from anywhere open. A paused case
+# Forward one step at a time, back one step from planning, monitoring or evaluation (the
+# plan is revised, or the review shows more work to do), pause from anywhere open, close
+# from anywhere open (a case may end early: the person moves away or breaks off; the close
+# form then asks for each goal's result). The DGCC cycle's regular end is Umsetzung ->
+# Evaluation (goals reviewed, outcome for the person recorded) -> Abschluss. A paused case
 # resumes in any working phase; a closed case is re-opened into Clearing, because
 # whoever returns needs a fresh look at their situation.
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     Phase.INTAKE: frozenset({Phase.ASSESSMENT, Phase.PAUSED, Phase.CLOSED}),
     Phase.ASSESSMENT: frozenset({Phase.PLANNING, Phase.PAUSED, Phase.CLOSED}),
     Phase.PLANNING: frozenset({Phase.MONITORING, Phase.ASSESSMENT, Phase.PAUSED, Phase.CLOSED}),
-    Phase.MONITORING: frozenset({Phase.PLANNING, Phase.PAUSED, Phase.CLOSED}),
+    Phase.MONITORING: frozenset({Phase.PLANNING, Phase.EVALUATION, Phase.PAUSED, Phase.CLOSED}),
+    Phase.EVALUATION: frozenset({Phase.MONITORING, Phase.PAUSED, Phase.CLOSED}),
     Phase.PAUSED: frozenset({*ACTIVE_PHASES, Phase.CLOSED}),
     Phase.CLOSED: frozenset({Phase.ASSESSMENT}),
 }
@@ -42,6 +47,12 @@ CLOSED_BEFORE_OPENED = _("Das Abschlussdatum darf nicht vor dem Eröffnungsdatum
 CLOSED_IN_FUTURE = _("Das Abschlussdatum darf nicht in der Zukunft liegen.")
 CLOSED_BEFORE_LAST_ENTRY = _(
     "Das Abschlussdatum darf nicht vor dem letzten Kontakt oder der letzten Vermittlung (%(date)s) liegen."
+)
+EVALUATION_NEEDS_OUTCOME = _("Bitte halten Sie das Ergebnis für die Person fest.")
+GOAL_NEEDS_RESULT = _("Bitte geben Sie für das Ziel „%(goal)s“ ein Ergebnis an.")
+FOLLOW_UP_NEEDS_DECISION = _(
+    "Bitte entscheiden Sie, was aus der offenen Wiedervorlage „%(title)s“ wird "
+    "(erledigt, entfällt oder an eine Person übergeben)."
 )
 CASE_IS_CLOSED = _(
     "Der Fall ist abgeschlossen und nimmt keine neuen Einträge an. Nehmen Sie ihn zuerst wieder auf."

@@ -17,23 +17,28 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audit.models import Action
-from audit.services import audit_record, changed_fields
+from audit.services import audit_record, audit_record_many, changed_fields
 from regions.models import District, Municipality
 
 from .concurrency import ConcurrentEditError as ConcurrentEditError  # re-exported for callers
 from .concurrency import bump_version, check_version
 from .documents import document_storage, store_document_file
 from .lifecycle import (
+    ACTIVE_PHASES,
     CLOSED_BEFORE_LAST_ENTRY,
     CLOSED_BEFORE_OPENED,
     CLOSED_IN_FUTURE,
     CLOSING_NEEDS_DATE,
     CLOSING_NEEDS_REASON,
+    EVALUATION_NEEDS_OUTCOME,
+    FOLLOW_UP_NEEDS_DECISION,
+    GOAL_NEEDS_RESULT,
     Phase,
     check_transition,
 )
 from .models import (
     CONTACT_PERSON_OF_OTHER_ACTOR,
+    DATE_IN_FUTURE,
     Actor,
     Case,
     CaseAssignment,
@@ -45,12 +50,15 @@ from .models import (
     Document,
     FollowUp,
     Goal,
+    GoalStatus,
     GoalStatusChange,
     Household,
     HouseholdRole,
     LegalFramework,
     PhaseChange,
     Referral,
+    ReferralStatus,
+    ReferralStatusChange,
 )
 from .references import format_reference
 from .uploads import detect_document_kind
@@ -128,13 +136,34 @@ def case_change_phase(
     closure_reason: ClosureReason | None = None,
     note: str = "",
     expected_version: int | None = None,
+    follow_up_decisions: dict | None = None,
+    goal_results: dict | None = None,
+    outcome: str = "",
 ) -> Case:
+    """Move a case to another phase.
+
+    Entering Evaluation reviews the goals: every goal still open or in progress gets its
+    result (`goal_results`: goal pk -> final status) and the outcome for the person is
+    recorded (`outcome`, a ClientOutcome). Closing leaves no loose ends: each open follow-up
+    is decided (`follow_up_decisions`: pk -> FOLLOW_UP_DONE, FOLLOW_UP_DROPPED or the User
+    who carries it on after the closure), and each goal not yet reviewed gets its result."""
     locked = _lock_case(case, expected_version)
     before = copy.copy(locked)
     from_phase = locked.phase
     check_transition(from_phase, to_phase)
+    errors: dict = {}
+    if to_phase in (Phase.EVALUATION, Phase.CLOSED):
+        # Checked first, applied only when the whole change is valid: all errors at once.
+        review_errors, apply_review = _review_open_items(
+            case=locked,
+            to_phase=to_phase,
+            by=by,
+            follow_up_decisions=follow_up_decisions or {},
+            goal_results=goal_results or {},
+            outcome=outcome,
+        )
+        errors.update(review_errors)
     if to_phase == Phase.CLOSED:
-        errors = {}
         if closure_reason is None:
             errors["closure_reason"] = CLOSING_NEEDS_REASON
         if closed_on is None:
@@ -147,8 +176,11 @@ def case_change_phase(
             _first, last_entry = locked.entry_dates()
             if last_entry is not None and closed_on < last_entry:
                 errors["closed_on"] = CLOSED_BEFORE_LAST_ENTRY % {"date": f"{last_entry:%d.%m.%Y}"}
-        if errors:
-            raise ValidationError(errors)
+    if errors:
+        raise ValidationError(errors)
+    if to_phase in (Phase.EVALUATION, Phase.CLOSED):
+        apply_review()
+    if to_phase == Phase.CLOSED:
         locked.closed_on, locked.closure_reason = closed_on, closure_reason
     else:
         # Re-opening keeps the earlier closure in the phase history only.
@@ -164,6 +196,7 @@ def case_change_phase(
         changed_by=by,
         closure_reason=closure_reason if to_phase == Phase.CLOSED else None,
         note=note,
+        outcome=outcome if to_phase in (Phase.EVALUATION, Phase.CLOSED) else "",
     )
     audit_record(
         user=by,
@@ -174,6 +207,66 @@ def case_change_phase(
     case.phase, case.closed_on, case.closure_reason = locked.phase, locked.closed_on, locked.closure_reason
     case.version = locked.version
     return case
+
+
+FOLLOW_UP_DONE = "done"
+FOLLOW_UP_DROPPED = "dropped"
+# The final results a goal may be given in the review (evaluation or closing).
+GOAL_RESULTS = (GoalStatus.ACHIEVED, GoalStatus.PARTLY_ACHIEVED, GoalStatus.NOT_ACHIEVED, GoalStatus.DROPPED)
+UNREVIEWED_GOAL_STATUSES = (GoalStatus.OPEN, GoalStatus.IN_PROGRESS)
+
+
+def open_follow_ups_of(case: Case) -> models.QuerySet[FollowUp]:
+    return FollowUp.objects.filter(case=case, done_at__isnull=True).order_by("due_on", "pk")
+
+
+def unreviewed_goals_of(case: Case) -> models.QuerySet[Goal]:
+    return Goal.objects.filter(case=case, status__in=UNREVIEWED_GOAL_STATUSES).order_by("created_at", "pk")
+
+
+def _review_open_items(
+    *, case: Case, to_phase: str, by: User | None, follow_up_decisions: dict, goal_results: dict, outcome: str
+):
+    """The goal review and, on closing, the decision on every open follow-up, all or nothing:
+    returns the errors (a missing decision, at the item's form field) and the function that
+    writes the review once the phase change as a whole is valid."""
+    errors: dict[str, list] = {}
+    goals = list(unreviewed_goals_of(case))
+    for goal in goals:
+        if goal_results.get(goal.pk) not in GOAL_RESULTS:
+            errors[f"goal_{goal.pk}"] = [GOAL_NEEDS_RESULT % {"goal": goal.title}]
+    follow_ups = list(open_follow_ups_of(case)) if to_phase == Phase.CLOSED else []
+    for follow_up in follow_ups:
+        decision = follow_up_decisions.get(follow_up.pk)
+        if decision not in (FOLLOW_UP_DONE, FOLLOW_UP_DROPPED) and not isinstance(decision, User):
+            errors[f"follow_up_{follow_up.pk}"] = [FOLLOW_UP_NEEDS_DECISION % {"title": follow_up.title}]
+    if to_phase == Phase.EVALUATION and not outcome:
+        errors["outcome"] = [EVALUATION_NEEDS_OUTCOME]
+    return errors, lambda: _apply_review(
+        by=by,
+        goals=goals,
+        goal_results=goal_results,
+        follow_ups=follow_ups,
+        follow_up_decisions=follow_up_decisions,
+    )
+
+
+def _apply_review(*, by, goals, goal_results, follow_ups, follow_up_decisions) -> None:
+    for goal in goals:
+        goal_set_status(goal=goal, status=goal_results[goal.pk], by=by)
+    now = timezone.now()
+    for follow_up in follow_ups:
+        decision = follow_up_decisions[follow_up.pk]
+        if isinstance(decision, User):
+            # Carried on by this person after the closure: it stays on their Mein Arbeitsplatz.
+            follow_up.assigned_to, follow_up.continues_after_closing = decision, True
+            fields = ["assigned_to", "continues_after_closing"]
+        else:
+            follow_up.done_at, follow_up.done_by = now, by
+            follow_up.dropped = decision == FOLLOW_UP_DROPPED
+            fields = ["done_at", "done_by", "dropped"]
+        follow_up.save(update_fields=[*fields, "updated_at"])
+        audit_record(user=by, action=Action.CHANGE, obj=follow_up, fields=fields)
 
 
 @transaction.atomic
@@ -195,22 +288,48 @@ def case_reassign(
     bump_version(locked)
     locked.save(update_fields=["case_manager", "version", "updated_at"])
     audit_record(user=by, action=Action.CHANGE, obj=locked, fields=["case_manager"])
+    if to_manager is not None:
+        # The work goes with the case: its open follow-ups now belong to the new case manager
+        # (done ones keep who did them). Without a new case manager they stay where they are,
+        # so that somebody still sees them.
+        moving = list(
+            FollowUp.objects.filter(case=locked, done_at__isnull=True).exclude(assigned_to=to_manager)
+        )
+        if moving:
+            FollowUp.objects.filter(pk__in=[f.pk for f in moving]).update(
+                assigned_to=to_manager, updated_at=timezone.now()
+            )
+            audit_record_many(user=by, action=Action.CHANGE, objs=moving, detail="assigned_to")
     case.case_manager, case.version = to_manager, locked.version
     return case
+
+
+def case_handover_seen(*, case: Case, user: User) -> int:
+    """The new case manager opened the case: it is no longer "neu übernommen" for them."""
+    if case.case_manager_id != user.pk:
+        return 0
+    return CaseAssignment.objects.filter(case=case, to_manager=user, seen_at__isnull=True).update(
+        seen_at=timezone.now()
+    )
 
 
 @transaction.atomic
 def cases_reassign(
     *, cases: models.QuerySet[Case], to_manager: User | None, by: User | None, note: str = ""
-) -> int:
-    """Hand many cases over at once (a case manager leaves); each handover is recorded."""
-    moved = 0
-    for case in cases.select_for_update().select_related("case_manager").order_by("pk"):
+) -> list[Case]:
+    """Hand many cases over at once (a case manager leaves); each handover is recorded, and
+    each case's open follow-ups go with it. Returns the cases handed over."""
+    moved = []
+    for case in cases.select_for_update(of=("self",)).select_related("case_manager").order_by("pk"):
         if case.case_manager_id == (to_manager.pk if to_manager else None):
             continue
-        case_reassign(case=case, to_manager=to_manager, by=by, note=note)
-        moved += 1
+        moved.append(case_reassign(case=case, to_manager=to_manager, by=by, note=note))
     return moved
+
+
+def active_case_count(user: User) -> int:
+    """The cases a person works on now (Zugang to Evaluation): their load."""
+    return Case.objects.filter(case_manager=user, phase__in=ACTIVE_PHASES).count()
 
 
 def _create_entry(model, *, case: Case, by: User | None, m2m: dict | None = None, **fields):
@@ -264,6 +383,87 @@ def referral_create(
     if consent is not None:
         consent = Consent.objects.select_for_update().get(pk=consent.pk)
     return _create_entry(Referral, case=case, by=by, actor=actor, consent=consent, **fields)
+
+
+REFERRAL_SAME_STATUS = _("Die Vermittlung hat bereits den Status „%(status)s“.")
+REFERRAL_STATUS_NOT_ALLOWED = _("Von „%(from)s“ kann die Vermittlung nicht nach „%(to)s“ wechseln.")
+RESPONSE_BEFORE_REFERRAL = _("Die Rückmeldung kann nicht vor der Vermittlung (%(date)s) liegen.")
+# A Rückmeldung: the receiving service took the person on or declined, the person broke off,
+# or the support there ended.
+RESPONSE_STATUSES = (
+    ReferralStatus.TAKEN_UP,
+    ReferralStatus.DECLINED,
+    ReferralStatus.CANCELLED,
+    ReferralStatus.COMPLETED,
+)
+# Where a referral may go from: "geplant" is made or dropped; "vermittelt" gets its
+# Rückmeldung; a taken-up referral ends (abgeschlossen) or breaks off. Declined, cancelled
+# and completed are final (a new attempt is a new referral).
+REFERRAL_TRANSITIONS: dict[str, frozenset[str]] = {
+    ReferralStatus.PLANNED: frozenset(
+        {ReferralStatus.REFERRED, ReferralStatus.TAKEN_UP, ReferralStatus.DECLINED, ReferralStatus.CANCELLED}
+    ),
+    ReferralStatus.REFERRED: frozenset(RESPONSE_STATUSES),
+    ReferralStatus.TAKEN_UP: frozenset({ReferralStatus.CANCELLED, ReferralStatus.COMPLETED}),
+    ReferralStatus.DECLINED: frozenset(),
+    ReferralStatus.CANCELLED: frozenset(),
+    ReferralStatus.COMPLETED: frozenset(),
+}
+
+
+def referral_next_statuses(status: str) -> list[str]:
+    allowed = REFERRAL_TRANSITIONS.get(status, frozenset())
+    return [value for value, _label in ReferralStatus.choices if value in allowed]
+
+
+@transaction.atomic
+def referral_set_status(
+    *,
+    referral: Referral,
+    status: str,
+    by: User | None,
+    on: dt.date | None = None,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Referral:
+    """Record a referral's Rückmeldung or next step: the new status, its date, the outcome
+    note and who recorded it, kept as a ReferralStatusChange for the timeline. The first
+    response date is kept on the referral (`responded_on`) for the statistics' time to response."""
+    locked = Referral.objects.select_for_update().select_related("case", "actor").get(pk=referral.pk)
+    check_version(locked, expected_version)
+    locked.case.ensure_accepts_entries()
+    on = on or timezone.localdate()
+    labels = dict(ReferralStatus.choices)
+    if locked.status == status:
+        raise ValidationError({"status": REFERRAL_SAME_STATUS % {"status": labels[status]}})
+    if status not in REFERRAL_TRANSITIONS.get(locked.status, ()):
+        raise ValidationError(
+            {"status": REFERRAL_STATUS_NOT_ALLOWED % {"from": labels[locked.status], "to": labels[status]}}
+        )
+    if on > timezone.localdate():
+        raise ValidationError({"changed_on": DATE_IN_FUTURE})
+    if on < locked.referred_on:
+        raise ValidationError(
+            {"changed_on": RESPONSE_BEFORE_REFERRAL % {"date": f"{locked.referred_on:%d.%m.%Y}"}}
+        )
+    locked.case.check_entry_date("changed_on", on)
+    previous = locked.status
+    locked.status = status
+    fields = ["status"]
+    if status in RESPONSE_STATUSES and locked.responded_on is None:
+        locked.responded_on = on
+        fields.append("responded_on")
+    if note:
+        locked.outcome = f"{locked.outcome}\n{note}".strip() if locked.outcome else note
+        fields.append("outcome")
+    bump_version(locked)
+    locked.full_clean()  # a planned referral now made needs its consent or legal basis
+    locked.save(update_fields=[*fields, "version", "updated_at"])
+    ReferralStatusChange.objects.create(
+        referral=locked, from_status=previous, to_status=status, changed_on=on, note=note, changed_by=by
+    )
+    audit_record(user=by, action=Action.CHANGE, obj=locked, fields=fields)
+    return locked
 
 
 @transaction.atomic
@@ -577,7 +777,7 @@ def consent_withdraw(*, consent: Consent, by: User | None, on: dt.date | None = 
     A withdrawal is always possible, on a closed case too: the client may withdraw at any
     time, and from that day on the consent covers no transfer (casework/consent.py).
     """
-    from .models import DATE_IN_FUTURE, WITHDRAWN_BEFORE_GIVEN
+    from .models import WITHDRAWN_BEFORE_GIVEN
 
     locked = Consent.objects.select_for_update().get(pk=consent.pk)
     on = on or timezone.localdate()

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from kim.links import UrlForPks
 from kim.sql import fetch_all
 
-from .models import Contact, GoalStatusChange, PhaseChange, Referral, ReferralStatus
+from .models import Contact, GoalStatusChange, PhaseChange, Referral, ReferralStatus, ReferralStatusChange
 from .names import person_name
 
 
@@ -80,20 +80,22 @@ REFERRALS_SQL = """
     ORDER BY r.referred_on DESC, r.created_at DESC, r.id DESC
 """
 
-# The four small kinds (a handful of rows per case each) in one statement: one round trip
-# instead of four. Columns: kind, rank, id, moment, title (goal title, closure reason,
-# document title), from/to value, note, size, a person (who changed the phase; handed over
-# from) and another person (handed over to). Equal moments keep the rank's order.
+# The five small kinds (a handful of rows per case each) in one statement: one round trip
+# instead of five. Columns: kind, rank, id, moment, title (goal title, closure reason,
+# document title, the referral's actor), from/to value, note, size, a person (who changed the
+# phase or recorded a referral's Rückmeldung; handed over from), another person (handed over
+# to), the day a Rückmeldung came (entered, may differ from when it was recorded) and the
+# outcome for the person (evaluation, closing). Equal moments keep the rank's order.
 CASE_EVENTS_SQL = """
     SELECT 'goal', 1, change.id, change.changed_at, goal.title, change.from_status, change.to_status,
-           NULL, CAST(NULL AS integer), NULL, NULL, NULL, NULL, NULL, NULL
+           NULL, CAST(NULL AS integer), NULL, NULL, NULL, NULL, NULL, NULL, CAST(NULL AS date), NULL
     FROM casework_goalstatuschange change
     JOIN casework_goal goal ON goal.id = change.goal_id
     WHERE goal.case_id = %s
     UNION ALL
     SELECT 'phase', 2, change.id, change.changed_at, reason.name, change.from_phase, change.to_phase,
            change.note, CAST(NULL AS integer), author.first_name, author.last_name, author.username,
-           NULL, NULL, NULL
+           NULL, NULL, NULL, CAST(NULL AS date), change.outcome
     FROM casework_phasechange change
     LEFT JOIN casework_closurereason reason ON reason.id = change.closure_reason_id
     LEFT JOIN accounts_user author ON author.id = change.changed_by_id
@@ -101,16 +103,25 @@ CASE_EVENTS_SQL = """
     UNION ALL
     SELECT 'handover', 3, handover.id, handover.assigned_at, NULL, NULL, NULL, handover.note,
            CAST(NULL AS integer), from_user.first_name, from_user.last_name, from_user.username,
-           to_user.first_name, to_user.last_name, to_user.username
+           to_user.first_name, to_user.last_name, to_user.username, CAST(NULL AS date), NULL
     FROM casework_caseassignment handover
     LEFT JOIN accounts_user from_user ON from_user.id = handover.from_manager_id
     LEFT JOIN accounts_user to_user ON to_user.id = handover.to_manager_id
     WHERE handover.case_id = %s
     UNION ALL
     SELECT 'document', 4, document.id, document.created_at, document.title, NULL, NULL, NULL,
-           document.size, NULL, NULL, NULL, NULL, NULL, NULL
+           document.size, NULL, NULL, NULL, NULL, NULL, NULL, CAST(NULL AS date), NULL
     FROM casework_document document
     WHERE document.case_id = %s
+    UNION ALL
+    SELECT 'referral_status', 5, change.id, change.changed_at, actor.name, change.from_status,
+           change.to_status, change.note, CAST(NULL AS integer), author.first_name, author.last_name,
+           author.username, NULL, NULL, NULL, change.changed_on, NULL
+    FROM casework_referralstatuschange change
+    JOIN casework_referral referral ON referral.id = change.referral_id
+    JOIN casework_actor actor ON actor.id = referral.actor_id
+    LEFT JOIN accounts_user author ON author.id = change.changed_by_id
+    WHERE referral.case_id = %s
     ORDER BY 4 DESC, 2, 3
 """
 
@@ -236,13 +247,17 @@ def _case_events(case, limit: int | None) -> list[TimelineEntry]:
         "phase": str(_("Phasenwechsel")),
         "handover": str(_("Zuständigkeit")),
         "document": str(_("Dokument")),
+        "referral_status": str(_("Rückmeldung")),
     }
+    referral_statuses = choice_labels(ReferralStatusChange, "to_status")
+    outcomes = choice_labels(PhaseChange, "outcome")
+    outcome_label = str(_("Ergebnis für die Person:"))
     document_url = UrlForPks("cases:document", 2)
     entries = []
-    for row in _read(CASE_EVENTS_SQL, [case.pk] * 4, limit):
-        kind, _rank, pk, at, title, before, after, note, size, *people = row
+    for row in _read(CASE_EVENTS_SQL, [case.pk] * 5, limit):
+        kind, _rank, pk, at, title, before, after, note, size, *people, day, outcome = row
         at = _moment(at)
-        on, label = _local_date(at), labels[kind]
+        on, label = (as_date(day) if day else _local_date(at)), labels[kind]
         if kind == "goal":
             before = f"{goal_statuses.get(before, before)} →" if before else agreed
             entries.append(
@@ -255,6 +270,13 @@ def _case_events(case, limit: int | None) -> list[TimelineEntry]:
             text += f" {phases.get(after, after)}"
             if title:
                 text += f" ({title})"
+            if outcome:
+                text += f" · {outcome_label} {outcomes.get(outcome, outcome)}"
+            entries.append(
+                TimelineEntry(on, at, kind, label, pk, text=text, note=note, by=person_name(*people[:3]))
+            )
+        elif kind == "referral_status":
+            text = f"{title}: {referral_statuses.get(before, before)} → {referral_statuses.get(after, after)}"
             entries.append(
                 TimelineEntry(on, at, kind, label, pk, text=text, note=note, by=person_name(*people[:3]))
             )

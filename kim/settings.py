@@ -303,6 +303,10 @@ COUNTRIES_OVERRIDE = {"XK": _("Kosovo")}
 # Residence titles that run out within this many weeks are flagged on the case.
 KIM_RESIDENCE_WARNING_WEEKS = int(os.environ.get("KIM_RESIDENCE_WARNING_WEEKS", "8"))
 
+# A referral still "vermittelt" this many days after it was made has no Rückmeldung yet:
+# Mein Arbeitsplatz lists it as open work.
+KIM_REFERRAL_RESPONSE_DAYS = int(os.environ.get("KIM_REFERRAL_RESPONSE_DAYS", "14"))
+
 # Retention periods (deletion concept in the spirit of DIN 66398): each kind of data has its own
 # period, in whole years after the last case concerning the client (or their household) was
 # closed; `manage.py apply_retention` applies them and privacy/inventory.py says which field

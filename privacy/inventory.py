@@ -240,10 +240,12 @@ INVENTORY: dict[str, Entry] = {
         search_name=anonymise(PERSONAL, ""),
     ),
     **_all_none(
-        "casework.phasechange", ("id", "case", "from_phase", "to_phase", "changed_at", "closure_reason")
+        "casework.phasechange",
+        # The outcome for the person (evaluation) is a status like the phase: anonymous without them.
+        ("id", "case", "from_phase", "to_phase", "changed_at", "closure_reason", "outcome"),
     ),
     **_model("casework.phasechange", changed_by=keep(PERSONAL, STAFF), note=blank(SPECIAL)),
-    **_all_none("casework.caseassignment", ("id", "case", "assigned_at")),
+    **_all_none("casework.caseassignment", ("id", "case", "assigned_at", "seen_at")),
     **_model(
         "casework.caseassignment",
         from_manager=keep(PERSONAL, STAFF),
@@ -266,7 +268,17 @@ INVENTORY: dict[str, Entry] = {
     **_model("casework.goalstatuschange", changed_by=keep(PERSONAL, STAFF)),
     **_all_none(
         "casework.referral",
-        (*_TIMESTAMPS, "actor", "contact_person", "topic", "referred_on", "status", "consent"),
+        (
+            *_TIMESTAMPS,
+            "actor",
+            "contact_person",
+            "topic",
+            "referred_on",
+            "status",
+            "consent",
+            "responded_on",
+            "version",
+        ),
     ),
     **_model(
         "casework.referral",
@@ -277,7 +289,10 @@ INVENTORY: dict[str, Entry] = {
         # its purpose, not for facts about the person.
         legal_basis=keep(PERSONAL, ACCOUNTABILITY),
     ),
-    **_all_none("casework.followup", (*_TIMESTAMPS, "due_on", "done_at", "district")),
+    **_all_none(
+        "casework.followup",
+        (*_TIMESTAMPS, "due_on", "done_at", "district", "dropped", "continues_after_closing"),
+    ),
     **_model(
         "casework.followup",
         **_CASE_ENTRY,
@@ -285,6 +300,12 @@ INVENTORY: dict[str, Entry] = {
         assigned_to=keep(PERSONAL, STAFF),
         done_by=keep(PERSONAL, STAFF),
     ),
+    # A referral's Rückmeldungen: statuses and dates stay for the statistics, the note goes.
+    **_all_none(
+        "casework.referralstatuschange",
+        ("id", "referral", "from_status", "to_status", "changed_on", "changed_at"),
+    ),
+    **_model("casework.referralstatuschange", changed_by=keep(PERSONAL, STAFF), note=blank(SPECIAL)),
     # Documents go as a whole, row and file: certificates, notices, medical reports.
     **_all_none("casework.document", (*_TIMESTAMPS, "content_type", "size")),
     **_model(

@@ -33,6 +33,7 @@ SHEET_NAMES = {
     "channel": "Kontaktart",
     "actor_type": "Akteursart",
     "referral_status": "Vermittlungsstatus",
+    "evaluation_outcome": "Evaluation",
     "trend": "Verlauf 12 Monate",
 }
 # Where the XLSX sheets put their data: metadata above, column headers in this row.

@@ -94,7 +94,9 @@ def collect(scope: Scope, period: Period, *, today: dt.date | None = None) -> St
     cases = selectors.case_figures(scope, period, trend_months)
     nationalities, ages = selectors.cases_by_nationality_and_age_group(scope, period)
     channels = selectors.contacts_by_channel(scope, period)
-    actor_types, referral_statuses = selectors.referral_figures(scope, period)
+    actor_types, referral_statuses, (response_days, responded) = selectors.referral_figures_with_response(
+        scope, period
+    )
     closed = cases.closed
     key_figures = [
         KeyFigure(
@@ -135,6 +137,18 @@ def collect(scope: Scope, period: Period, *, today: dt.date | None = None) -> St
             str(_("Vermittlungen")),
             sum(row.count for row in actor_types),
             str(_("Vermittlungen an Akteure des Netzwerks mit Datum im Zeitraum.")),
+        ),
+        KeyFigure(
+            "referral_response_days",
+            str(_("durchschnittliche Zeit bis zur Rückmeldung (Tage)")),
+            response_days,
+            str(
+                _(
+                    "Mittlere Dauer von der Vermittlung bis zur Rückmeldung (angenommen, abgelehnt, "
+                    "abgebrochen oder abgeschlossen) der im Zeitraum vermittelten Fälle mit Rückmeldung."
+                )
+            ),
+            basis=responded,
         ),
         KeyFigure(
             "average_duration",
@@ -210,6 +224,13 @@ def collect(scope: Scope, period: Period, *, today: dt.date | None = None) -> St
             str(_("Vermittlungen mit Datum im Zeitraum nach ihrem aktuellen Status.")),
             str(_("Status")),
             referral_statuses,
+        ),
+        Figure(
+            "evaluation_outcome",
+            str(_("Evaluationen nach Ergebnis für die Person")),
+            str(_("Fälle, die im Zeitraum in die Evaluation gingen, nach dem festgehaltenen Ergebnis.")),
+            str(_("Ergebnis")),
+            selectors.evaluations_by_outcome(scope, period),
         ),
     ]
     return Statistics(scope, period, key_figures, figures, cases.trend)

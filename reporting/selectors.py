@@ -60,6 +60,7 @@ from django.db.models import (
     When,
 )
 from django.db.models import Case as Switch
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework.lifecycle import Phase
@@ -67,8 +68,10 @@ from casework.models import (
     ActorType,
     Case,
     Channel,
+    ClientOutcome,
     ClosureReason,
     Contact,
+    PhaseChange,
     Referral,
     ReferralStatus,
     has_legal_framework_bit,
@@ -367,20 +370,54 @@ def contacts_by_channel(scope: Scope, period: Period) -> list[Row]:
 
 
 def referral_figures(scope: Scope, period: Period) -> tuple[list[Row], list[Row]]:
-    """Referrals made in the period by the type of their actor and by their current status.
+    """Referrals made in the period by the type of their actor and by their current status."""
+    by_type, by_status, _response = referral_figures_with_response(scope, period)
+    return by_type, by_status
 
-    One query grouped by both (plus the names of the actor types); each table adds up its own.
+
+def referral_figures_with_response(
+    scope: Scope, period: Period
+) -> tuple[list[Row], list[Row], tuple[Decimal | None, int]]:
+    """Referrals made in the period by the type of their actor and by their current status, and
+    the mean days to their Rückmeldung (angenommen, abgelehnt, abgebrochen or abgeschlossen)
+    over those that have one, with their number.
+
+    One query grouped by type and status (plus the names of the actor types); each table adds
+    up its own, and the days to a response are summed in the same groups.
     """
     entries = _catalogue(ActorType)
     referrals = (
         Referral.objects.filter(_of_cases_in(scope, period), referred_on__range=(period.start, period.end))
         .order_by()
         .values("actor__actor_type_id", "status")
-        .annotate(n=Count("*"))
+        .annotate(
+            n=Count("*"),
+            # Both skip the referrals without a response (responded_on is NULL).
+            responded=Count("responded_on"),
+            waited=Sum(ExpressionWrapper(F("responded_on") - F("referred_on"), output_field=DurationField())),
+        )
     )
     by_type: dict[int, int] = {}
     by_status: dict[str, int] = {}
+    responded, waited = 0, dt.timedelta()
     for row in referrals:
         by_type[row["actor__actor_type_id"]] = by_type.get(row["actor__actor_type_id"], 0) + row["n"]
         by_status[row["status"]] = by_status.get(row["status"], 0) + row["n"]
-    return _catalogue_rows(entries, by_type), _rows(dict(ReferralStatus.choices), by_status)
+        responded += row["responded"]
+        waited += row["waited"] or dt.timedelta()
+    return (
+        _catalogue_rows(entries, by_type),
+        _rows(dict(ReferralStatus.choices), by_status),
+        (_mean_days(waited if responded else None, responded), responded),
+    )
+
+
+def evaluations_by_outcome(scope: Scope, period: Period) -> list[Row]:
+    """Evaluations begun in the period (a case moved into Evaluation) by the outcome for the
+    person recorded then."""
+    start = timezone.make_aware(dt.datetime.combine(period.start, dt.time.min))
+    end = timezone.make_aware(dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time.min))
+    changes = PhaseChange.objects.filter(
+        scope.q("case__"), to_phase=Phase.EVALUATION, changed_at__gte=start, changed_at__lt=end
+    )
+    return _rows(dict(ClientOutcome.choices), _grouped_counts(changes, "outcome"))

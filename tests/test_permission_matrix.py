@@ -153,11 +153,14 @@ EXPECTATIONS: dict[str, Expect] = {
     # cases
     "cases:list": Expect((), ("GET",), EVERYONE),
     "cases:bulk_reassign": Expect((), ("GET", "POST"), COORDINATORS),
+    # Without a handover of this session there is no result to show: back to the form.
+    "cases:bulk_reassign_result": Expect((), ("GET",), statuses(403, 403, 302, 403, 302)),
     "cases:detail": read_case(),
     "cases:add_contact": post_case(),
     "cases:add_goal": post_case(),
     "cases:goal_status": post_case("goal", ok=302),  # invalid status: back to the case
     "cases:add_referral": post_case(),
+    "cases:referral_outcome": post_case(),
     "cases:add_follow_up": post_case(),
     "cases:follow_up_done": post_case("follow_up", ok=302),
     "cases:add_document": post_case(),

@@ -304,6 +304,7 @@ class CaseLifeWriter:
             Phase.ASSESSMENT: (1, 4),
             Phase.PLANNING: (2, 5),
             Phase.MONITORING: (3, 8),
+            Phase.EVALUATION: (3, 8),
         }
         all_topics = list(self.topics)
         for p in plans:
@@ -350,6 +351,9 @@ class CaseLifeWriter:
             return _weighted(rng, {"open": 70, "in_progress": 30})
         if case.phase == Phase.PAUSED:
             return _weighted(rng, {"open": 30, "in_progress": 50, "dropped": 20})
+        if case.phase == Phase.EVALUATION:
+            # The goal review is done: every goal has its result.
+            return _weighted(rng, {"achieved": 45, "partly": 30, "not_achieved": 15, "dropped": 10})
         if case.phase == Phase.CLOSED:
             reason = case.closure_reason.name
             if reason == "Ziele erreicht":

@@ -332,7 +332,8 @@ class DemoBuilder(CaseLifeWriter):
                 "intake": 2,
                 "assessment": 7,
                 "planning": 14,
-                "monitoring": 37,
+                "monitoring": 33,
+                "evaluation": 4,
                 "paused": 9,
                 "closed": 31,
             }
@@ -341,7 +342,8 @@ class DemoBuilder(CaseLifeWriter):
                 "intake": 1,
                 "assessment": 2,
                 "planning": 5,
-                "monitoring": 17,
+                "monitoring": 14,
+                "evaluation": 3,
                 "paused": 6,
                 "closed": 69,
             }
@@ -464,7 +466,7 @@ class DemoBuilder(CaseLifeWriter):
                 "Verstorben": 0.5,
                 "Sonstiger Grund": 6.5,
             }
-        elif reached == Phase.MONITORING:
+        elif reached in (Phase.MONITORING, Phase.EVALUATION):
             weights = {
                 "Ziele erreicht": 45,
                 "Ziele teilweise erreicht": 25,

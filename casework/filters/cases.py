@@ -1,9 +1,11 @@
 """Filters of the case list."""
 
+import datetime as dt
 from collections import defaultdict
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.db import connections
 from django.db.models import (
     BigIntegerField,
@@ -12,6 +14,7 @@ from django.db.models import (
     F,
     Func,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Value,
@@ -25,13 +28,14 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import district_ids
 from casework.lifecycle import OPEN_PHASES, Phase
-from casework.models import Case, FollowUp, has_legal_framework_bit
+from casework.models import EXPIRING_RESIDENCE_STATUSES, Case, Client, FollowUp, has_legal_framework_bit
 from casework.names import normalise_name, person_name
 from casework.references import COMPLETE_REFERENCE_PATTERN, REFERENCE_START_PATTERN
 from casework.selectors import case_filter_municipalities, case_manager_candidates, legal_framework_catalogue
 from kim.widgets import FastSelect
 
 OPEN = "open"
+RESIDENCE_EXPIRING = "expiring"
 MINE = "me"
 UNASSIGNED = "none"
 
@@ -75,6 +79,13 @@ class CaseFilter(django_filters.FilterSet):
         label=_("Wiedervorlage überfällig"),
         method="filter_overdue",
         widget=FastSelect(choices=[("", _("egal")), ("true", _("ja")), ("false", _("nein"))]),
+    )
+    residence = django_filters.ChoiceFilter(
+        label=_("Aufenthalt"),
+        method="filter_residence",
+        empty_label=_("egal"),
+        choices=[(RESIDENCE_EXPIRING, _("Titel, Duldung oder Fiktion läuft bald ab"))],
+        widget=FastSelect,
     )
     o = django_filters.OrderingFilter(
         label=_("Sortierung"),
@@ -185,6 +196,9 @@ class CaseFilter(django_filters.FilterSet):
         )
         return queryset.filter(ExistsPerRow(chosen))
 
+    def filter_residence(self, queryset, name, value):
+        return expiring_residence_cases(queryset, self.district_ids)
+
     def filter_overdue(self, queryset, name, value):
         # From the open follow-ups of the user's districts (a partial index) to their cases: few
         # rows, however many cases and however many other districts.
@@ -199,6 +213,25 @@ class CaseFilter(django_filters.FilterSet):
             # hashing the follow-ups and reading every case of the district to probe them.
             return queryset.filter(InArray("pk", overdue))
         return queryset.filter(pk__in=overdue)
+
+
+def expiring_residence_cases(queryset: QuerySet, district_ids: list[int] | None) -> QuerySet:
+    """The cases whose client, or any member of whose household, holds a residence title, a
+    Duldung or a Fiktionsbescheinigung that runs out within the warning period (or ran out).
+
+    From the expiring clients (a partial index on the expiry date) to their cases: few rows,
+    however many cases the district has."""
+    horizon = timezone.localdate() + dt.timedelta(weeks=settings.KIM_RESIDENCE_WARNING_WEEKS)
+    expiring = Client.objects.filter(
+        residence_status__in=EXPIRING_RESIDENCE_STATUSES, residence_valid_until__lte=horizon
+    )
+    if district_ids is not None:
+        expiring = expiring.filter(municipality__region__district_id__in=district_ids)
+    people = expiring.order_by().values("pk")
+    households = expiring.filter(household__isnull=False).order_by().values("household_id")
+    if connections[queryset.db].vendor == "postgresql":
+        return queryset.filter(Q(InArray("client_id", people)) | Q(InArray("household_id", households)))
+    return queryset.filter(Q(client_id__in=people) | Q(household_id__in=households))
 
 
 def _replace_in_list(queryset: QuerySet, column: str, replace) -> QuerySet | None:

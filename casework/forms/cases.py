@@ -2,6 +2,7 @@
 
 from django import forms
 from django.conf import settings
+from django.core import signing
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +14,8 @@ from casework.forms.choices import choices_from_rows
 from casework.lifecycle import Phase, allowed_transitions
 from casework.models import (
     Actor,
+    Case,
+    ClientOutcome,
     ClosureReason,
     Consent,
     Contact,
@@ -22,9 +25,18 @@ from casework.models import (
     Goal,
     GoalStatus,
     Referral,
+    ReferralStatus,
     Topic,
 )
 from casework.selectors import case_label, case_subject_name, staff_for_cases
+from casework.services import (
+    FOLLOW_UP_DONE,
+    FOLLOW_UP_DROPPED,
+    GOAL_RESULTS,
+    open_follow_ups_of,
+    referral_next_statuses,
+    unreviewed_goals_of,
+)
 from casework.submit_once import add_submit_token
 from casework.uploads import check_document_name, detect_document_kind
 from kim.widgets import FastCheckboxSelectMultiple, FastSelect
@@ -242,6 +254,64 @@ class ConsentWithdrawForm(forms.Form):
 CASE_VERSION_FIELDS = ("phase", "closed_on", "closure_reason", "case_manager")
 
 
+class ReferralOutcomeForm(forms.Form):
+    """The Rückmeldung of a referral (or its next step): which referral, the new status, the
+    day and the outcome. The versions of the referrals offered travel signed with the form,
+    so a status someone else recorded meanwhile is not overwritten (casework/concurrency.py)."""
+
+    referral = forms.TypedChoiceField(label=_("Vermittlung"), coerce=int, widget=FastSelect)
+    status = forms.ChoiceField(label=_("neuer Status"), widget=FastSelect)
+    changed_on = forms.DateField(label=_("Datum der Rückmeldung"), widget=DATE_INPUT)
+    note = forms.CharField(
+        label=_("Ergebnis / Bemerkung"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    versions = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    _SALT = "casework.referral_outcome.versions"
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        statuses = dict(ReferralStatus.choices)
+        open_statuses = [status for status in ReferralStatus if referral_next_statuses(status)]
+        rows = list(
+            Referral.objects.filter(case=case, status__in=open_statuses)
+            .order_by("-referred_on", "-pk")
+            .values_list("pk", "actor__name", "referred_on", "status", "version")
+        )
+        self.fields["referral"].choices = [("", _("– Vermittlung wählen –"))] + [
+            (pk, f"{actor} ({_('vermittelt am')} {on:%d.%m.%Y}, {statuses[status]})")
+            for pk, actor, on, status, _version in rows
+        ]
+        self.fields["status"].choices = [("", _("– Status wählen –"))] + [
+            (value, label) for value, label in ReferralStatus.choices if value != ReferralStatus.PLANNED
+        ]
+        self.fields["status"].help_text = _(
+            "angenommen, abgelehnt, abgebrochen oder abgeschlossen: "
+            "die Rückmeldung der Stelle oder der Person."
+        )
+        self.fields["changed_on"].initial = timezone.localdate
+        self.fields["versions"].initial = signing.dumps(
+            {str(pk): version for pk, *_rest, version in rows}, salt=self._SALT
+        )
+        self.has_referrals = bool(rows)
+        add_submit_token(self)
+
+    def expected_version(self) -> int | None:
+        try:
+            versions = signing.loads(self.cleaned_data.get("versions") or "", salt=self._SALT)
+        except signing.BadSignature:
+            return None
+        return versions.get(str(self.cleaned_data["referral"]))
+
+
+FOLLOW_UP_DECISION_PREFIX = "follow_up_"
+GOAL_RESULT_PREFIX = "goal_"
+HAND_TO = "to:"
+
+
 class PhaseChangeForm(forms.Form):
     to_phase = forms.ChoiceField(label=_("neue Phase"), widget=FastSelect)
     closed_on = forms.DateField(
@@ -258,12 +328,98 @@ class PhaseChangeForm(forms.Form):
         label=_("Bemerkung"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
+    outcome = forms.ChoiceField(
+        label=_("Ergebnis für die Person"),
+        required=False,
+        widget=FastSelect,
+        help_text=_("Bei Evaluation und Abschluss: Wie hat sich die Lage der Person entwickelt?"),
+    )
+
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_phase"].choices = [(p.value, p.label) for p in allowed_transitions(case.phase)]
+        targets = allowed_transitions(case.phase)
+        self.fields["to_phase"].choices = [(p.value, p.label) for p in targets]
         self.fields["closed_on"].initial = timezone.localdate
-        self.offers_closing = Phase.CLOSED in allowed_transitions(case.phase)
+        self.fields["outcome"].choices = [("", _("– bitte wählen –")), *ClientOutcome.choices]
+        self.offers_closing = Phase.CLOSED in targets
+        self.goal_fields: list[str] = []
+        self.follow_up_fields: list[str] = []
+        if self.offers_closing or Phase.EVALUATION in targets:
+            self._add_review_fields(case)
         add_version_fields(self, case, CASE_VERSION_FIELDS)
+
+    def _add_review_fields(self, case: Case) -> None:
+        """One field per goal still open (its result) and, for closing, per open follow-up
+        (erledigt, entfällt, or handed to a colleague who carries it on)."""
+        results = [("", _("– Ergebnis wählen –"))] + [
+            (value, label) for value, label in GoalStatus.choices if value in GOAL_RESULTS
+        ]
+        for goal in unreviewed_goals_of(case):
+            name = f"{GOAL_RESULT_PREFIX}{goal.pk}"
+            self.fields[name] = forms.ChoiceField(
+                label=_("Ziel „%(goal)s“: Ergebnis") % {"goal": goal.title},
+                choices=results,
+                required=False,
+                widget=FastSelect,
+            )
+            self.goal_fields.append(name)
+        if not self.offers_closing:
+            return
+        follow_ups = list(open_follow_ups_of(case))
+        if not follow_ups:
+            return
+        staff = staff_for_cases([case.municipality.region_id]).values_list(
+            "pk", "first_name", "last_name", "username"
+        )
+        hand_to = [
+            (f"{HAND_TO}{pk}", _("übergeben an %(name)s") % {"name": f"{first} {last}".strip() or username})
+            for pk, first, last, username in staff
+        ]
+        self.staff_pks = {int(value.removeprefix(HAND_TO)) for value, _label in hand_to}
+        decisions = [
+            ("", _("– bitte entscheiden –")),
+            (FOLLOW_UP_DONE, _("erledigt")),
+            (FOLLOW_UP_DROPPED, _("entfällt")),
+            *hand_to,
+        ]
+        for follow_up in follow_ups:
+            name = f"{FOLLOW_UP_DECISION_PREFIX}{follow_up.pk}"
+            self.fields[name] = forms.ChoiceField(
+                label=_("Wiedervorlage „%(title)s“ (fällig %(date)s)")
+                % {"title": follow_up.title, "date": f"{follow_up.due_on:%d.%m.%Y}"},
+                choices=decisions,
+                required=False,
+                widget=FastSelect,
+            )
+            self.follow_up_fields.append(name)
+
+    def goal_results(self) -> dict[int, str]:
+        data = self.cleaned_data
+        return {
+            int(name.removeprefix(GOAL_RESULT_PREFIX)): data[name]
+            for name in self.goal_fields
+            if data.get(name)
+        }
+
+    def follow_up_decisions(self) -> dict[int, object]:
+        data = self.cleaned_data
+        decisions: dict[int, object] = {}
+        chosen = {
+            int(name.removeprefix(FOLLOW_UP_DECISION_PREFIX)): data[name]
+            for name in self.follow_up_fields
+            if data.get(name)
+        }
+        people = {
+            user.pk: user
+            for user in User.objects.filter(
+                pk__in=[int(v.removeprefix(HAND_TO)) for v in chosen.values() if v.startswith(HAND_TO)]
+            )
+        }
+        for pk, value in chosen.items():
+            decisions[pk] = (
+                people.get(int(value.removeprefix(HAND_TO))) if value.startswith(HAND_TO) else value
+            )
+        return decisions
 
 
 class ReassignForm(forms.Form):
@@ -280,17 +436,49 @@ class ReassignForm(forms.Form):
 
 
 class BulkReassignForm(forms.Form):
+    """Koordination chooses cases to hand over: all cases of a person, or the rows selected in
+    the filtered case list (`cases`), and who takes them on. The preview shows how many and
+    the receiver's load before and after; only the confirmation hands them over."""
+
     from_manager = forms.ModelChoiceField(
-        label=_("bisherige/r Case Manager/in"), queryset=User.objects.none()
+        label=_("alle Fälle von"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=FastSelect,
+        help_text=_(
+            "Oder wählen Sie in der Fallliste einzelne Fälle aus und klicken Sie dort auf „Übergeben“."
+        ),
     )
-    to_manager = forms.ModelChoiceField(label=_("neue/r Case Manager/in"), queryset=User.objects.none())
+    cases = forms.ModelMultipleChoiceField(
+        label=_("ausgewählte Fälle"),
+        queryset=Case.objects.none(),
+        required=False,
+        widget=forms.MultipleHiddenInput,
+    )
+    to_manager = forms.ModelChoiceField(
+        label=_("neue/r Case Manager/in"), queryset=User.objects.none(), widget=FastSelect
+    )
     only_open = forms.BooleanField(label=_("nur offene Fälle"), required=False, initial=True)
-    note = forms.CharField(label=_("Bemerkung zur Übergabe"), required=False, max_length=2000)
+    note = forms.CharField(
+        label=_("Übergabenotiz"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Erscheint im Verlauf jedes übergebenen Falls."),
+    )
 
     SAME_PERSON = _("Bitte wählen Sie zwei verschiedene Personen.")
+    NOTHING_CHOSEN = _(
+        "Bitte wählen Sie die Fälle aus: alle Fälle einer Person oder einzelne Fälle in der Fallliste."
+    )
+    NOTHING_TO_MOVE = _(
+        "Unter den gewählten Fällen ist keiner, der übergeben werden kann (vielleicht gehören sie "
+        "schon der gewählten Person oder sind abgeschlossen)."
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         regions = None if user.is_superuser else region_ids(user)
         people = (
             User.objects.filter(is_active=True).order_by("last_name", "first_name")
@@ -305,11 +493,31 @@ class BulkReassignForm(forms.Form):
         if regions is not None:
             leaving = leaving.filter(managed_cases__municipality__region__in=regions)
         self.fields["from_manager"].queryset = leaving
+        self.fields["from_manager"].empty_label = _("– Person wählen –")
+        self.fields["cases"].queryset = Case.objects.visible_to(user)
+        add_submit_token(self)
+
+    def chosen_cases(self):
+        """The cases to hand over, from the valid form: open ones only when asked, never
+        those the receiver has already."""
+        data = self.cleaned_data
+        cases = Case.objects.visible_to(self.user)
+        if data.get("cases"):
+            cases = cases.filter(pk__in=[case.pk for case in data["cases"]])
+        else:
+            cases = cases.filter(case_manager=data["from_manager"])
+        if data.get("only_open"):
+            cases = cases.open()
+        return cases.exclude(case_manager=data["to_manager"])
 
     def clean(self):
         data = super().clean()
+        if not data.get("cases") and not data.get("from_manager"):
+            raise forms.ValidationError(self.NOTHING_CHOSEN)
         if data.get("from_manager") and data.get("from_manager") == data.get("to_manager"):
             raise forms.ValidationError(self.SAME_PERSON)
+        if data.get("to_manager") and not self.chosen_cases().exists():
+            raise forms.ValidationError(self.NOTHING_TO_MOVE)
         return data
 
 

@@ -20,7 +20,7 @@ from .base import (
     WITHDRAWN_BEFORE_GIVEN,
     VersionedModel,
 )
-from .cases import LIST_FILTER_COLUMNS, Case, CaseAssignment, CaseQuerySet, PhaseChange
+from .cases import LIST_FILTER_COLUMNS, Case, CaseAssignment, CaseQuerySet, ClientOutcome, PhaseChange
 from .catalogues import (
     LEGAL_FRAMEWORK_BIT_LIMIT,
     ActorType,
@@ -45,6 +45,7 @@ from .entries import (
     GoalStatusChange,
     Referral,
     ReferralStatus,
+    ReferralStatusChange,
     document_upload_path,
     overdue_q,
     overdue_sql,
@@ -73,6 +74,7 @@ __all__ = [
     "CatalogueEntry",
     "Channel",
     "Client",
+    "ClientOutcome",
     "ClientQuerySet",
     "ClosureReason",
     "Consent",
@@ -105,6 +107,7 @@ __all__ = [
     "PhaseChange",
     "Referral",
     "ReferralStatus",
+    "ReferralStatusChange",
     "ResidenceStatus",
     "SubmitToken",
     "Topic",

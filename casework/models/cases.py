@@ -294,6 +294,16 @@ class Case(VersionedModel, TimeStampedModel):
             raise ValidationError(CASE_IS_CLOSED)
 
 
+class ClientOutcome(models.TextChoices):
+    """The outcome for the person, recorded in the evaluation (DGCC: goals reviewed, outcome)."""
+
+    IMPROVED = "improved", _("Lage deutlich verbessert")
+    PARTLY_IMPROVED = "partly_improved", _("Lage teilweise verbessert")
+    UNCHANGED = "unchanged", _("Lage unverändert")
+    WORSE = "worse", _("Lage verschlechtert")
+    NOT_ASSESSABLE = "not_assessable", _("nicht einschätzbar")
+
+
 class PhaseChange(models.Model):
     """One step of a case through its lifecycle; written only by the services."""
 
@@ -319,6 +329,10 @@ class PhaseChange(models.Model):
         verbose_name=_("Abschlussgrund"),
     )
     note = models.TextField(_("Bemerkung"), blank=True)
+    # Entering Evaluation (or closing): how the person's situation developed.
+    outcome = models.CharField(
+        _("Ergebnis für die Person"), max_length=20, choices=ClientOutcome.choices, blank=True, default=""
+    )
 
     class Meta:
         verbose_name = _("Phasenwechsel")
@@ -360,11 +374,22 @@ class CaseAssignment(models.Model):
         verbose_name=_("durch"),
     )
     note = models.TextField(_("Bemerkung"), blank=True)
+    # When the new case manager first opened the case: until then it is "neu übernommen" on
+    # their Mein Arbeitsplatz.
+    seen_at = models.DateTimeField(_("vom neuen Case Manager geöffnet am"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("Fallübergabe")
         verbose_name_plural = _("Fallübergaben")
         ordering = ["assigned_at", "id"]
+        indexes = [
+            # "neu übernommen": a person's handovers not yet opened, few among many.
+            models.Index(
+                fields=["to_manager", "assigned_at"],
+                condition=Q(seen_at__isnull=True),
+                name="caseassignment_unseen_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.from_manager or '–'} → {self.to_manager or '–'}"

@@ -166,10 +166,12 @@ class ReferralStatus(models.TextChoices):
     TAKEN_UP = "taken_up", _("angenommen / wahrgenommen")
     DECLINED = "declined", _("abgelehnt")
     CANCELLED = "cancelled", _("abgebrochen")
+    COMPLETED = "completed", _("abgeschlossen")
 
 
-class Referral(CaseEntry):
-    """A Vermittlung of the client to an actor of the network."""
+class Referral(VersionedModel, CaseEntry):
+    """A Vermittlung of the client to an actor of the network. Its Rückmeldung and later steps
+    are ReferralStatusChanges (services.referral_set_status)."""
 
     actor = models.ForeignKey(
         Actor, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("Akteur")
@@ -195,6 +197,9 @@ class Referral(CaseEntry):
         _("Status"), max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.REFERRED
     )
     outcome = models.TextField(_("Ergebnis"), blank=True)
+    # The day of the first Rückmeldung (angenommen, abgelehnt, abgebrochen, abgeschlossen): the
+    # statistics' time to response; none while the referral waits for one.
+    responded_on = models.DateField(_("Rückmeldung am"), null=True, blank=True, editable=False)
     consent = models.ForeignKey(
         "Consent",
         on_delete=models.SET_NULL,
@@ -216,9 +221,12 @@ class Referral(CaseEntry):
         ordering = ["-referred_on", "-id"]
         indexes = [
             models.Index(fields=["actor", "referred_on"], name="referral_actor_date_idx"),
-            # The statistics: a scope's referrals in a period, by status and actor.
+            # The statistics: a scope's referrals in a period, by status and actor, with the day of
+            # their Rückmeldung (time to response), read from the index alone.
             models.Index(
-                fields=["case", "referred_on"], include=["status", "actor"], name="referral_case_date_idx"
+                fields=["case", "referred_on"],
+                include=["status", "actor", "responded_on"],
+                name="referral_case_date_idx",
             ),
         ]
 
@@ -243,6 +251,35 @@ class Referral(CaseEntry):
                 on=self.referred_on,
                 status=self.status,
             )
+
+
+class ReferralStatusChange(models.Model):
+    """A referral's Rückmeldung or next step: from which status to which, on which day, the
+    outcome note and who recorded it. Written only by services.referral_set_status."""
+
+    referral = models.ForeignKey(
+        Referral, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("Vermittlung")
+    )
+    from_status = models.CharField(_("von"), max_length=20, choices=ReferralStatus.choices)
+    to_status = models.CharField(_("nach"), max_length=20, choices=ReferralStatus.choices)
+    changed_on = models.DateField(_("Datum der Rückmeldung"))
+    note = models.TextField(_("Ergebnis / Bemerkung"), blank=True)
+    changed_at = models.DateTimeField(_("erfasst am"), default=timezone.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("erfasst von"),
+    )
+
+    class Meta:
+        verbose_name = _("Rückmeldung zu einer Vermittlung")
+        verbose_name_plural = _("Rückmeldungen zu Vermittlungen")
+        ordering = ["changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 def overdue_q(today: dt.date, *, prefix: str = "") -> Q:
@@ -285,6 +322,10 @@ class FollowUp(CaseEntry):
         related_name="+",
         verbose_name=_("erledigt von"),
     )
+    # Closing the case decided it "entfällt" (done_at is set too: it is no longer open work).
+    dropped = models.BooleanField(_("entfallen"), default=False)
+    # Handed to a colleague when the case was closed: still open, still on their Mein Arbeitsplatz.
+    continues_after_closing = models.BooleanField(_("nach Abschluss weitergeführt"), default=False)
     # The case's district, copied on save (a case never leaves its district: Case.clean), so
     # "Wiedervorlage überfällig" reads one district's open follow-ups from an index instead of
     # the open follow-ups of every district. Writers that bypass save() set it themselves.

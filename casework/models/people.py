@@ -40,6 +40,8 @@ class ResidenceStatus(models.TextChoices):
     TEMPORARY_PROTECTION = "temporary_protection", _("vorübergehender Schutz (§ 24 AufenthG)")
     GESTATTUNG = "gestattung", _("Aufenthaltsgestattung (Asylverfahren)")
     DULDUNG = "duldung", _("Duldung")
+    # § 81 AufenthG: the title continues while its extension is decided; it has its own expiry.
+    FIKTION = "fiktion", _("Fiktionsbescheinigung (§ 81 AufenthG)")
     UNCLEAR = "unclear", _("ungeklärt")
 
 
@@ -49,6 +51,7 @@ EXPIRING_RESIDENCE_STATUSES = (
     ResidenceStatus.TEMPORARY_PROTECTION,
     ResidenceStatus.GESTATTUNG,
     ResidenceStatus.DULDUNG,
+    ResidenceStatus.FIKTION,
 )
 
 
@@ -154,6 +157,14 @@ class Client(VersionedModel, TimeStampedModel):
             # indexes on PostgreSQL (migration 0006).
             models.Index(Upper("external_id"), name="client_external_id_upper_idx"),
             models.Index(fields=["date_of_birth"], name="client_birth_idx"),
+            # Residence deadlines (Mein Arbeitsplatz's "Fristen", the case list's filter): the
+            # few people whose title runs out, by date, with their household for household cases.
+            models.Index(
+                fields=["residence_valid_until"],
+                include=["household", "municipality"],
+                condition=Q(residence_status__in=[status.value for status in EXPIRING_RESIDENCE_STATUSES]),
+                name="client_residence_expiry_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

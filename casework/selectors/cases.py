@@ -24,8 +24,10 @@ from regions.models import Municipality
 from ..consent import ACTORS_WITHOUT_BASIS, actors_without_basis, recent_ongoing_referrals
 from ..lifecycle import OPEN_PHASES
 from ..models import (
+    EXPIRING_RESIDENCE_STATUSES,
     Actor,
     Case,
+    Client,
     Consent,
     FollowUp,
     Goal,
@@ -235,24 +237,36 @@ def case_consents(case: Case) -> list[Consent]:
     return list(Consent.objects.filter(case=case).prefetch_related(actors).order_by("-given_on"))
 
 
+def residence_deadlines_of(case: Case, *, today: dt.date | None = None) -> list[Client]:
+    """The people of the case whose residence title, Duldung or Fiktionsbescheinigung runs out
+    within the warning period (or ran out): the client, or every member of the household."""
+    today = today or timezone.localdate()
+    if case.client_id:
+        client = case.client
+        return [client] if client.residence_expires_within(residence_warning_days(), today=today) else []
+    horizon = today + dt.timedelta(days=residence_warning_days())
+    return list(
+        Client.objects.filter(
+            household_id=case.household_id,
+            residence_status__in=EXPIRING_RESIDENCE_STATUSES,
+            residence_valid_until__lte=horizon,
+        ).order_by("residence_valid_until", "pk")
+    )
+
+
 def case_alerts(case: Case, consents: list[Consent]) -> list[tuple[str, str]]:
     """Warnings shown at the top of a case: deadlines and missing consent."""
     alerts: list[tuple[str, str]] = []
     today = timezone.localdate()
-    client = case.client
-    expiring = client and client.residence_expires_within(residence_warning_days(), today=today)
-    if expiring and not case.is_closed:
-        level = "danger" if client.residence_valid_until < today else "warning"
-        alerts.append(
-            (
-                level,
-                _("%(status)s gültig bis %(date)s – Verlängerung rechtzeitig klären.")
-                % {
-                    "status": client.get_residence_status_display(),
-                    "date": client.residence_valid_until.strftime("%d.%m.%Y"),
-                },
-            )
-        )
+    if not case.is_closed:
+        for person in residence_deadlines_of(case, today=today):
+            level = "danger" if person.residence_valid_until < today else "warning"
+            text = _("%(status)s gültig bis %(date)s – Verlängerung rechtzeitig klären.") % {
+                "status": person.get_residence_status_display(),
+                "date": person.residence_valid_until.strftime("%d.%m.%Y"),
+            }
+            # A household case names whose deadline it is.
+            alerts.append((level, f"{person.full_name}: {text}" if case.household_id else text))
     if not case.is_closed:
         valid = [c for c in consents if c.is_valid_on(today)]
         if not valid:

@@ -1,19 +1,19 @@
 """The case list, the case detail page and everything posted from it."""
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -36,11 +36,32 @@ from casework.forms.cases import (
     PhaseChangeForm,
     ReassignForm,
     ReferralForm,
+    ReferralOutcomeForm,
 )
-from casework.models import Actor, Case, Consent, DataCategory, Document, FollowUp, Goal, GoalStatus
-from casework.submit_once import ALREADY_SAVED, AlreadySubmitted, pop_submit_token, run_once
+from casework.handover import handover_preview, receiver_load
+from casework.lifecycle import Phase
+from casework.models import (
+    Actor,
+    Case,
+    Consent,
+    DataCategory,
+    Document,
+    FollowUp,
+    Goal,
+    GoalStatus,
+    Referral,
+)
+from casework.submit_once import (
+    ALREADY_SAVED,
+    TOKEN_FIELD,
+    AlreadySubmitted,
+    pop_submit_token,
+    run_once,
+    submitted_before,
+)
 from casework.uploads import servable_content_type
 from kim.drafts import RESTORED, login_required_keep_input, take_draft
+from kim.links import UrlForPks
 from kim.pagination import CappedPaginator
 
 from .access import get_case_for_user
@@ -131,6 +152,9 @@ PANELS = (
     Panel("vermittlung", "panel-referral", "referral_form", ReferralForm, "cases:add_referral",
           gettext_lazy("An Akteur vermitteln"), gettext_lazy("Vermittlung speichern"),
           form_kwargs=_case_kwargs),
+    Panel("rueckmeldung", "panel-referral-outcome", "referral_outcome_form", ReferralOutcomeForm,
+          "cases:referral_outcome", gettext_lazy("Rückmeldung zu einer Vermittlung"),
+          gettext_lazy("Rückmeldung speichern"), form_kwargs=_case_kwargs),
     Panel("dokument", "panel-document", "document_form", DocumentForm, "cases:add_document",
           gettext_lazy("Dokument hochladen"), gettext_lazy("Hochladen"), multipart=True),
     Panel("einwilligung", "panel-consent", "consent_form", ConsentForm, "cases:add_consent",
@@ -222,6 +246,8 @@ def _restored_form(request, case):
 def case_detail(request, pk: int):
     case = get_case_for_user(request, pk)
     audit_record(user=request.user, action=Action.VIEW, obj=case)
+    # Opened by its new case manager: no longer "neu übernommen" on Mein Arbeitsplatz.
+    services.case_handover_seen(case=case, user=request.user)
     return _render_case(request, case, bound_form=_restored_form(request, case))
 
 
@@ -266,7 +292,7 @@ def _case_entry_view(request, pk, *, slug: str, save, success_message):
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
-            messages.success(request, success_message)
+            messages.success(request, success_message(case) if callable(success_message) else success_message)
             return redirect(saved_url)
     if case.is_closed:
         # The entry panels are hidden on a closed case; say why nothing was saved.
@@ -321,6 +347,29 @@ def referral_add(request, pk: int):
         slug="vermittlung",
         save=lambda case, form: services.referral_create(case=case, by=request.user, **form.cleaned_data),
         success_message=_("Vermittlung gespeichert."),
+    )
+
+
+@login_required_keep_input(_case_page)
+@require_POST
+def referral_outcome(request, pk: int):
+    def save(case, form):
+        referral = get_object_or_404(Referral, pk=form.cleaned_data["referral"], case=case)
+        services.referral_set_status(
+            referral=referral,
+            status=form.cleaned_data["status"],
+            on=form.cleaned_data["changed_on"],
+            note=form.cleaned_data["note"],
+            by=request.user,
+            expected_version=form.expected_version(),
+        )
+
+    return _case_entry_view(
+        request,
+        pk,
+        slug="rueckmeldung",
+        save=save,
+        success_message=_("Rückmeldung gespeichert."),
     )
 
 
@@ -447,6 +496,7 @@ def consent_form(request, pk: int, consent_pk: int | None = None):
 def phase_change(request, pk: int):
     def save(case, form):
         data = form.cleaned_data
+        case._kim_reopened = case.is_closed
         services.case_change_phase(
             case=case,
             to_phase=data["to_phase"],
@@ -455,6 +505,9 @@ def phase_change(request, pk: int):
             closure_reason=data["closure_reason"],
             note=data["note"],
             expected_version=expected_version(form),
+            follow_up_decisions=form.follow_up_decisions(),
+            goal_results=form.goal_results(),
+            outcome=data["outcome"],
         )
 
     return _case_entry_view(
@@ -462,8 +515,19 @@ def phase_change(request, pk: int):
         pk,
         slug="phase",
         save=save,
-        success_message=_("Phase geändert."),
+        success_message=_phase_message,
     )
+
+
+def _phase_message(case) -> str:
+    """Say what happened to the case, not only that its phase changed."""
+    if case.phase == Phase.CLOSED:
+        return _("Fall abgeschlossen.")
+    if case.phase == Phase.EVALUATION:
+        return _("Evaluation begonnen: Ziele überprüft und Ergebnis festgehalten.")
+    if getattr(case, "_kim_reopened", False):
+        return _("Fall wieder aufgenommen.")
+    return _("Phase geändert.")
 
 
 @login_required_keep_input(_case_page)
@@ -540,24 +604,90 @@ def document_download(request, pk: int, document_pk: int):
     )
 
 
+BULK_RESULT_SESSION_KEY = "kim_bulk_handover_result"
+PREVIEW, CONFIRM = "vorschau", "bestaetigen"
+
+
 @login_required
 def bulk_reassign(request):
-    """Koordination hands over many cases at once, e.g. when a case manager leaves."""
+    """Koordination hands over many cases at once, e.g. when a case manager leaves: choose the
+    cases (all of a person, or rows selected in the case list), see how many and the
+    receiver's load before and after, confirm; then the result page."""
     if not can_assign_cases(request.user):
         raise PermissionDenied
-    form = BulkReassignForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        cases = Case.objects.visible_to(request.user).filter(case_manager=data["from_manager"])
-        if data["only_open"]:
-            cases = cases.open()
-        with transaction.atomic():
-            moved = services.cases_reassign(
-                cases=cases, to_manager=data["to_manager"], by=request.user, note=data["note"]
-            )
-        messages.success(
-            request,
-            _("%(n)d Fälle an %(to)s übergeben.") % {"n": moved, "to": data["to_manager"]},
+    if request.method != "POST":
+        selected = [pk for pk in request.GET.getlist("cases") if pk.isdigit()]
+        form = BulkReassignForm(user=request.user, initial={"cases": selected, "only_open": True})
+        chosen = Case.objects.visible_to(request.user).filter(pk__in=selected).count() if selected else 0
+        return render(request, "casework/cases/bulk_reassign.html", {"form": form, "selected_count": chosen})
+    if request.POST.get("action") == CONFIRM:
+        # A double click or a reload of the confirmation: the first one handed the cases over.
+        try:
+            done_path = submitted_before(uuid.UUID(request.POST.get(TOKEN_FIELD, "")))
+        except ValueError:
+            done_path = None
+        if done_path is not None:
+            messages.info(request, ALREADY_SAVED)
+            return redirect(done_path or "cases:bulk_reassign_result")
+    form = BulkReassignForm(request.POST, user=request.user)
+    if not form.is_valid():
+        selected = len(request.POST.getlist("cases"))
+        return render(
+            request, "casework/cases/bulk_reassign.html", {"form": form, "selected_count": selected}
         )
+    data = form.cleaned_data
+    receiver = data["to_manager"]
+    if request.POST.get("action") != CONFIRM:
+        if not data.get(TOKEN_FIELD):
+            # The confirmation carries a one-time token, so a double click hands over once.
+            form.data = form.data.copy()
+            form.data[TOKEN_FIELD] = str(uuid.uuid4())
+        preview = handover_preview(form.chosen_cases(), receiver)
+        return render(
+            request,
+            "casework/cases/bulk_reassign_preview.html",
+            {"form": form, "preview": preview, "confirm": CONFIRM},
+        )
+    token = pop_submit_token(form)
+    load_before = receiver_load(receiver)
+    try:
+        moved = run_once(
+            token=token,
+            user=request.user,
+            write=lambda: services.cases_reassign(
+                cases=form.chosen_cases(), to_manager=receiver, by=request.user, note=data["note"]
+            ),
+            result_path=lambda _moved: reverse("cases:bulk_reassign_result"),
+        )
+    except AlreadySubmitted as done:
+        messages.info(request, ALREADY_SAVED)
+        return redirect(done.result_path or "cases:bulk_reassign_result")
+    load_after = receiver_load(receiver)
+    request.session[BULK_RESULT_SESSION_KEY] = {
+        "receiver": str(receiver),
+        "cases": [(case.pk, case.reference) for case in moved],
+        "before": load_before.before,
+        "after": load_after.before,
+        "before_per_fte": str(load_before.before_per_fte or "–"),
+        "after_per_fte": str(load_after.before_per_fte or "–"),
+        "note": data["note"],
+    }
+    messages.success(
+        request,
+        ngettext("%(n)d Fall an %(to)s übergeben.", "%(n)d Fälle an %(to)s übergeben.", len(moved))
+        % {"n": len(moved), "to": receiver},
+    )
+    return redirect("cases:bulk_reassign_result")
+
+
+@login_required
+def bulk_reassign_result(request):
+    """What the last bulk handover of this user moved (kept in the session for this page)."""
+    if not can_assign_cases(request.user):
+        raise PermissionDenied
+    result = request.session.get(BULK_RESULT_SESSION_KEY)
+    if result is None:
         return redirect("cases:bulk_reassign")
-    return render(request, "casework/cases/bulk_reassign.html", {"form": form})
+    detail = UrlForPks("cases:detail")
+    cases = [(reference, detail(pk)) for pk, reference in result["cases"]]
+    return render(request, "casework/cases/bulk_reassign_result.html", {"result": result, "cases": cases})

@@ -2,15 +2,24 @@
 (function () {
   "use strict";
 
-  // The phase form asks for a closure date and reason only when "Abschluss" is chosen.
+  // The phase form asks for a closure date and reason, and what becomes of the open
+  // follow-ups, only when "Abschluss" is chosen; for each open goal's result and the outcome
+  // for the person when "Evaluation" or "Abschluss" is chosen.
   function toggleClosingFields(select) {
     var form = select.form;
     var closing = select.value === "closed";
+    var reviewing = closing || select.value === "evaluation";
+    function show(input, visible) {
+      var wrapper = input.closest(".field");
+      if (wrapper) wrapper.hidden = !visible;
+    }
     ["closed_on", "closure_reason"].forEach(function (name) {
       var input = form.querySelector("[name$='-" + name + "']");
-      if (!input) return;
-      var wrapper = input.closest(".field");
-      if (wrapper) wrapper.hidden = !closing;
+      if (input) show(input, closing);
+    });
+    form.querySelectorAll("[name^='phase-follow_up_']").forEach(function (input) { show(input, closing); });
+    form.querySelectorAll("[name^='phase-goal_'], [name='phase-outcome']").forEach(function (input) {
+      show(input, reviewing);
     });
   }
 

@@ -1,7 +1,9 @@
 """A case manager's day in a real browser, against a live server on the test database.
 
 From login through registering a client, opening a case, logging a contact, a follow-up,
-her consent and a referral, moving the case to Abschluss, and finding it again with the filters.
+her consent, a referral and its Rückmeldung, a goal, the evaluation (goal reviewed, outcome
+recorded), closing with the open follow-up decided in the close form, and finding the case
+again with the filters.
 """
 
 import re
@@ -12,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from accounts.roles import CASE_MANAGEMENT
 from casework.lifecycle import Phase
-from casework.models import Case, Contact, FollowUp, Referral
+from casework.models import Case, Contact, FollowUp, Goal, PhaseChange, Referral
 from regions.models import Municipality
 from tests.conftest import make_staff
 from tests.factories import ActorFactory
@@ -39,7 +41,7 @@ def open_panel(page: Page, anchor: str) -> None:
     expect(panel.locator("form")).to_be_visible()
 
 
-def change_phase(page: Page, label: str, **extra) -> None:
+def change_phase(page: Page, label: str, message: str = "Phase geändert.", **extra) -> None:
     open_panel(page, "panel-phase")
     page.select_option("select[name='phase-to_phase']", label=label)
     for name, value in extra.items():
@@ -48,7 +50,7 @@ def change_phase(page: Page, label: str, **extra) -> None:
         else:
             page.fill(f"input[name='phase-{name}']", value)
     page.get_by_role("button", name="Phase ändern").click()
-    expect(page.locator(".messages")).to_contain_text("Phase geändert.")
+    expect(page.locator(".messages")).to_contain_text(message)
 
 
 def test_case_manager_works_a_case_from_intake_to_closure(live_server, page: Page, screenshot):
@@ -128,23 +130,67 @@ def test_case_manager_works_a_case_from_intake_to_closure(live_server, page: Pag
     expect(page.locator(".timeline")).to_contain_text("mit Einwilligung")
     screenshot("03-fall-detail")
 
-    # Through the phases to Abschluss.
+    # The JMD answers: it took her on. The Rückmeldung goes into the timeline.
+    open_panel(page, "panel-referral-outcome")
+    page.select_option("select[name='referral_outcome-referral']", index=1)
+    page.select_option("select[name='referral_outcome-status']", label="angenommen / wahrgenommen")
+    page.fill("textarea[name='referral_outcome-note']", "Platz in der Gruppe ab Januar")
+    screenshot("06-rueckmeldung-erfassen")
+    page.get_by_role("button", name="Rückmeldung speichern").click()
+    expect(page.locator(".messages")).to_contain_text("Rückmeldung gespeichert.")
+    expect(page.locator(".timeline")).to_contain_text("vermittelt → angenommen / wahrgenommen")
+    expect(page.locator(".timeline")).to_contain_text("Platz in der Gruppe ab Januar")
+
+    # A goal agreed with her.
+    open_panel(page, "panel-goal")
+    page.fill("input[name='goal-title']", "Deutschkurs B1 abschließen")
+    page.get_by_role("button", name="Ziel speichern").click()
+    expect(page.locator("#goals-title + ul")).to_contain_text("Deutschkurs B1 abschließen")
+    goal = Goal.objects.get(case=case)
+
+    # Through the phases to the evaluation: the goal is reviewed, the outcome recorded.
     change_phase(page, "Clearing / Situationsanalyse")
     change_phase(page, "Hilfeplanung / Zielvereinbarung")
     change_phase(page, "Umsetzung / Monitoring")
     open_panel(page, "panel-phase")
-    page.select_option("select[name='phase-to_phase']", label="Abschluss")
+    page.select_option("select[name='phase-to_phase']", label="Evaluation / Zielüberprüfung")
+    page.select_option(f"select[name='phase-goal_{goal.pk}']", label="teilweise erreicht")
+    page.select_option("select[name='phase-outcome']", label="Lage teilweise verbessert")
+    screenshot("07-evaluation")
     page.get_by_role("button", name="Phase ändern").click()
-    expect(page.locator("#panel-phase .errorlist")).to_contain_text("Abschlussgrund")
-    change_phase(page, "Abschluss", closure_reason="Ziele erreicht", closed_on=today.isoformat())
+    expect(page.locator(".messages")).to_contain_text("Evaluation begonnen")
+    expect(page.locator(".timeline")).to_contain_text("Ergebnis für die Person: Lage teilweise verbessert")
+
+    # Closing asks what becomes of the open follow-up; without reason and decision it is refused.
+    follow_up = FollowUp.objects.get(case=case)
+    open_panel(page, "panel-phase")
+    page.select_option("select[name='phase-to_phase']", label="Abschluss")
+    expect(page.locator(f"select[name='phase-follow_up_{follow_up.pk}']")).to_be_visible()
+    page.get_by_role("button", name="Phase ändern").click()
+    expect(page.locator("#panel-phase .errorlist").first).to_contain_text("Abschlussgrund")
+    expect(page.locator("#panel-phase")).to_contain_text("Rückmeldung JMD abfragen")
+    page.select_option(f"select[name='phase-follow_up_{follow_up.pk}']", label="erledigt")
+    screenshot("08-abschluss-offene-wiedervorlagen")
+    change_phase(
+        page,
+        "Abschluss",
+        message="Fall abgeschlossen.",
+        closure_reason="Ziele teilweise erreicht",
+        closed_on=today.isoformat(),
+    )
     expect(page.locator(".case-header .badge")).to_have_text("Abschluss")
+    expect(page.locator("#follow-ups-title + ul")).to_contain_text("Keine offenen Wiedervorlagen.")
     screenshot("04-fall-abgeschlossen")
 
     case.refresh_from_db()
     assert case.phase == Phase.CLOSED
     assert case.case_manager == user
     assert Contact.objects.filter(case=case, created_by=user).count() == 1
-    assert FollowUp.objects.filter(case=case).count() == 1
+    assert FollowUp.objects.filter(case=case, done_at__isnull=False, dropped=False).count() == 1
+    assert Referral.objects.get(case=case).status == "taken_up"
+    goal.refresh_from_db()
+    assert goal.status == "partly"
+    assert PhaseChange.objects.get(case=case, to_phase=Phase.EVALUATION).outcome == "partly_improved"
     assert Referral.objects.get(case=case).actor == actor
     assert actor in Referral.objects.get(case=case).consent.actors.all()
 

@@ -39,7 +39,7 @@ def test_every_kind_newest_first_with_its_text(case, case_manager):
     services.contact_create(case=case, by=case_manager, channel="phone", duration_minutes=20, note="Anruf")
     goal = services.goal_create(case=case, by=case_manager, title="Sprachkurs B1")
     services.goal_set_status(goal=goal, status=GoalStatus.IN_PROGRESS, by=case_manager)
-    services.referral_create(
+    referral = services.referral_create(
         case=case,
         by=case_manager,
         actor=ActorFactory(name="Sprachschule Nord"),
@@ -51,6 +51,9 @@ def test_every_kind_newest_first_with_its_text(case, case_manager):
         title="Bescheid",
         file=SimpleUploadedFile("b.pdf", b"%PDF-1.4 " + b"x" * 2039),
     )
+    services.referral_set_status(
+        referral=referral, status="taken_up", by=case_manager, note="Platz ab Januar"
+    )
     services.case_reassign(case=case, to_manager=colleague, by=case_manager, note="Urlaub")
     services.case_change_phase(case=case, to_phase=Phase.ASSESSMENT, by=case_manager, note="Clearing")
     services.case_change_phase(
@@ -59,16 +62,31 @@ def test_every_kind_newest_first_with_its_text(case, case_manager):
         by=case_manager,
         closed_on=timezone.localdate(),
         closure_reason=closure_reason(),
+        goal_results={goal.pk: GoalStatus.ACHIEVED},
+        outcome="improved",
     )
 
     entries = selectors.case_timeline(case)
 
     assert _lines(entries) == [
-        ("phase", "Clearing / Situationsanalyse → Abschluss (Ziele erreicht)", "", "Clara Casemann"),
+        (
+            "phase",
+            "Clearing / Situationsanalyse → Abschluss (Ziele erreicht) · Ergebnis für die Person: "
+            "Lage deutlich verbessert",
+            "",
+            "Clara Casemann",
+        ),
+        ("goal", "„Sprachkurs B1“: in Arbeit → erreicht", "", ""),
         ("phase", "Erstkontakt / Zugang → Clearing / Situationsanalyse", "Clearing", "Clara Casemann"),
         ("handover", "Clara Casemann → Kim Kollegin: Urlaub", "", ""),
+        (
+            "referral_status",
+            "Sprachschule Nord: vermittelt → angenommen / wahrgenommen",
+            "Platz ab Januar",
+            "Clara Casemann",
+        ),
         ("document", "Bescheid", "", ""),
-        ("referral", "Sprachschule Nord", "", ""),
+        ("referral", "Sprachschule Nord", "Platz ab Januar", ""),
         ("goal", "„Sprachkurs B1“: offen → in Arbeit", "", ""),
         ("goal", "„Sprachkurs B1“: vereinbart, offen", "", ""),
         ("contact", "telefonisch, 20 Min.", "Anruf", "Clara Casemann"),

@@ -31,12 +31,17 @@ EXPECTED_ALLOWED = {
     (Phase.PLANNING, Phase.PAUSED),
     (Phase.PLANNING, Phase.CLOSED),
     (Phase.MONITORING, Phase.PLANNING),
+    (Phase.MONITORING, Phase.EVALUATION),
     (Phase.MONITORING, Phase.PAUSED),
     (Phase.MONITORING, Phase.CLOSED),
+    (Phase.EVALUATION, Phase.MONITORING),
+    (Phase.EVALUATION, Phase.PAUSED),
+    (Phase.EVALUATION, Phase.CLOSED),
     (Phase.PAUSED, Phase.INTAKE),
     (Phase.PAUSED, Phase.ASSESSMENT),
     (Phase.PAUSED, Phase.PLANNING),
     (Phase.PAUSED, Phase.MONITORING),
+    (Phase.PAUSED, Phase.EVALUATION),
     (Phase.PAUSED, Phase.CLOSED),
     (Phase.CLOSED, Phase.ASSESSMENT),
 }
@@ -50,6 +55,7 @@ def put_case_in(phase: Phase, by=None) -> Case:
         Phase.ASSESSMENT: [Phase.ASSESSMENT],
         Phase.PLANNING: [Phase.ASSESSMENT, Phase.PLANNING],
         Phase.MONITORING: [Phase.ASSESSMENT, Phase.PLANNING, Phase.MONITORING],
+        Phase.EVALUATION: [Phase.ASSESSMENT, Phase.PLANNING, Phase.MONITORING, Phase.EVALUATION],
         Phase.PAUSED: [Phase.PAUSED],
         Phase.CLOSED: [Phase.CLOSED],
     }
@@ -63,6 +69,8 @@ def move(case: Case, to_phase: Phase, by=None, *, closed_on=None) -> Case:
     extra = {}
     if to_phase == Phase.CLOSED:
         extra = {"closed_on": closed_on or timezone.localdate(), "closure_reason": closure_reason()}
+    if to_phase == Phase.EVALUATION:
+        extra = {"outcome": "improved"}
     return services.case_change_phase(case=case, to_phase=to_phase, by=by, **extra)
 
 

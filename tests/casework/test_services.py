@@ -137,7 +137,7 @@ def test_many_cases_are_handed_over_at_once_each_with_its_record():
     moved = services.cases_reassign(
         cases=Case.objects.filter(case_manager=leaving), to_manager=taking_over, by=None
     )
-    assert moved == 3
+    assert len(moved) == 3
     assert set(Case.objects.filter(case_manager=taking_over)) == {*cases, other}
     assert CaseAssignment.objects.filter(from_manager=leaving, to_manager=taking_over).count() == 3
 

@@ -69,5 +69,8 @@ def closed_case(client, *, by, marker: str, opened_on: dt.date, closed_on: dt.da
         closed_on=closed_on,
         closure_reason=closure_reason(),
         note=f"Abschlussnotiz {marker}",
+        # Closing decides every open follow-up and goal (casework.services.case_change_phase).
+        follow_up_decisions={f.pk: services.FOLLOW_UP_DONE for f in services.open_follow_ups_of(case)},
+        goal_results={goal.pk: "achieved" for goal in services.unreviewed_goals_of(case)},
     )
     return case

@@ -99,6 +99,7 @@ def test_xlsx_has_one_sheet_per_table_with_scope_period_and_suppression(dataset,
         "Kontaktart",
         "Akteursart",
         "Vermittlungsstatus",
+        "Evaluation",
         "Verlauf 12 Monate",
     ]
     for sheet in workbook.worksheets:
@@ -108,7 +109,7 @@ def test_xlsx_has_one_sheet_per_table_with_scope_period_and_suppression(dataset,
     assert [c.value for c in key[exports.XLSX_HEADER_ROW]][:2] == ["Kennzahl", "Wert"]
     assert (key["A8"].value, key["B8"].value) == ("neu eröffnete Fälle", "<3")  # 1: S6
     assert (key["A9"].value, key["B9"].value) == ("aktive Fälle am Periodenende", 5)
-    assert key["B14"].value == "–"  # average duration of a single closed case
+    assert key["B15"].value == "–"  # average duration of a single closed case
     phase = workbook["Phase"]
     rows = {row[0].value: row[1].value for row in phase.iter_rows(min_row=8) if row[0].value}
     assert rows == {
@@ -116,6 +117,7 @@ def test_xlsx_has_one_sheet_per_table_with_scope_period_and_suppression(dataset,
         "Clearing / Situationsanalyse": "<3",
         "Hilfeplanung / Zielvereinbarung": 0,
         "Umsetzung / Monitoring": "<3",
+        "Evaluation / Zielüberprüfung": 0,
         "Pausiert": "<3",
         "inzwischen abgeschlossen": 0,
         "insgesamt": 5,

@@ -80,6 +80,7 @@ def test_cases_by_phase_at_period_end(dataset, sued):
         "Clearing / Situationsanalyse": 1,  # S1
         "Hilfeplanung / Zielvereinbarung": 0,
         "Umsetzung / Monitoring": 1,  # S5
+        "Evaluation / Zielüberprüfung": 0,
         "Pausiert": 1,  # S4
         "inzwischen abgeschlossen": 1,  # S2, open on 31.03., closed since
     }
@@ -88,6 +89,7 @@ def test_cases_by_phase_at_period_end(dataset, sued):
         "Clearing / Situationsanalyse": 1,
         "Hilfeplanung / Zielvereinbarung": 0,
         "Umsetzung / Monitoring": 1,
+        "Evaluation / Zielüberprüfung": 0,
         "Pausiert": 1,
         "inzwischen abgeschlossen": 0,
     }
@@ -191,6 +193,7 @@ def test_referrals_by_status(dataset, sued):
         "angenommen / wahrgenommen": 1,
         "abgelehnt": 1,
         "abgebrochen": 0,
+        "abgeschlossen": 0,
     }
 
 

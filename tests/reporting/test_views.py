@@ -122,7 +122,7 @@ def test_koordination_sued_gets_the_figures_of_sued(client, dataset):
     assert stats.key_figure("opened").value == 5
     assert stats.key_figure("active_at_end").value == 5
     page = response.content.decode()
-    assert page.count('role="img"') == 9  # the trend and eight breakdowns
+    assert page.count('role="img"') == 10  # the trend and nine breakdowns
     assert "Teilregion Süd" in page
 
 
@@ -237,7 +237,7 @@ def test_the_report_compares_with_the_previous_quarter_and_suppresses(client, da
     page = response.content.decode()
     assert "Bericht 2. Quartal 2025" in page
     assert "1. Quartal 2025 (01.01.2025 – 31.03.2025)" in page  # the comparison period
-    assert page.count('role="img"') == 9
+    assert page.count('role="img"') == 10
     assert '<td class="num">1</td>' not in page  # no exact small counts in the report
 
 
@@ -273,10 +273,11 @@ def test_the_page_runs_a_fixed_number_of_queries(client, dataset, django_assert_
     with CaptureQueriesContext(connection) as before:
         client.get(PAGE, params)
     add_cases(15)
-    # Session, user and roles (3), the scopes the user may choose (4), the figures (8: cases,
-    # nationality and age, contacts, referrals, legal frameworks, three catalogues' names), and on
-    # PostgreSQL the statistics' own statement timeout, set and reset (2).
-    with django_assert_max_num_queries(15 + TIMEOUT_QUERIES), CaptureQueriesContext(connection) as after:
+    # Session, user and roles (3), the scopes the user may choose (4), the figures (9: cases,
+    # nationality and age, contacts, referrals with their response times, evaluations, legal
+    # frameworks, three catalogues' names), and on PostgreSQL the statistics' own statement
+    # timeout, set and reset (2).
+    with django_assert_max_num_queries(16 + TIMEOUT_QUERIES), CaptureQueriesContext(connection) as after:
         response = client.get(PAGE, params)
     assert response.status_code == 200
     assert len(after.captured_queries) == len(before.captured_queries)
@@ -286,6 +287,6 @@ def test_the_report_runs_a_fixed_number_of_queries(client, dataset, django_asser
     logged_in(client, COORDINATION)
     params = q1(region_value("Süd"))
     add_cases(5)
-    # Like the page, plus a second set of figures (8 queries) for the previous period.
-    with django_assert_max_num_queries(26 + TIMEOUT_QUERIES):
+    # Like the page, plus a second set of figures (9 queries) for the previous period.
+    with django_assert_max_num_queries(28 + TIMEOUT_QUERIES):
         assert client.get(REPORT, params).status_code == 200
