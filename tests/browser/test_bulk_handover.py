@@ -43,7 +43,7 @@ def test_koordination_hands_over_selected_cases_after_preview_and_confirmation(
     page.goto(f"{base}/faelle/uebergabe/")
     page.select_option("select[name='to_manager']", label="Ben Berger")
     page.get_by_role("button", name="Weiter zur Vorschau").click()
-    expect(page.locator(".alert.danger")).to_contain_text("Bitte wählen Sie die Fälle aus")
+    expect(page.locator(".error-summary")).to_contain_text("Bitte wählen Sie die Fälle aus")
 
     # Two of Lena's cases, chosen in the filtered list.
     page.goto(f"{base}/faelle/?manager={leaving.pk}&o=reference")
