@@ -62,13 +62,13 @@ def test_koordination_hands_over_selected_cases_after_preview_and_confirmation(
     expect(preview).to_contain_text("2 Fälle gehen an Ben Berger.")
     expect(page.locator("#receiver-load")).to_contain_text("2,0")  # 1 case on half a post
     expect(page.locator("#receiver-load")).to_contain_text("6,0")  # 3 cases on half a post
-    screenshot("09-uebergabe-vorschau")
+    screenshot("33-uebergabe-vorschau")
     assert Case.objects.filter(case_manager=receiver).count() == 1
 
     page.get_by_role("button", name="Übergabe bestätigen").click()
     expect(page.locator("#handover-result")).to_contain_text("2 Fälle an Ben Berger übergeben.")
     expect(page.locator("#handover-result")).to_contain_text(cases[0].reference)
-    screenshot("10-uebergabe-ergebnis")
+    screenshot("34-uebergabe-ergebnis")
     assert set(Case.objects.filter(case_manager=receiver)) >= {cases[0], cases[1]}
     assert Case.objects.get(pk=cases[2].pk).case_manager == leaving
     assert FollowUp.objects.get(case=cases[0]).assigned_to == receiver
@@ -81,7 +81,7 @@ def test_koordination_hands_over_selected_cases_after_preview_and_confirmation(
     expect(page.locator("#due-title + div, #due-title ~ div").first).to_contain_text(
         "Jobcenter-Termin vorbereiten"
     )
-    screenshot("11-mein-arbeitsplatz-neu-uebernommen")
+    screenshot("35-mein-arbeitsplatz-neu-uebernommen")
     page.locator("#taken-over").get_by_role("link", name=cases[0].reference).click()
     expect(page.locator(".timeline")).to_contain_text("Lena wechselt ins Team Süd")
     page.goto(f"{base}/")

@@ -135,7 +135,7 @@ def test_case_manager_works_a_case_from_intake_to_closure(live_server, page: Pag
     page.select_option("select[name='referral_outcome-referral']", index=1)
     page.select_option("select[name='referral_outcome-status']", label="angenommen / wahrgenommen")
     page.fill("textarea[name='referral_outcome-note']", "Platz in der Gruppe ab Januar")
-    screenshot("06-rueckmeldung-erfassen")
+    screenshot("30-rueckmeldung-erfassen")
     page.get_by_role("button", name="Rückmeldung speichern").click()
     expect(page.locator(".messages")).to_contain_text("Rückmeldung gespeichert.")
     expect(page.locator(".timeline")).to_contain_text("vermittelt → angenommen / wahrgenommen")
@@ -156,7 +156,7 @@ def test_case_manager_works_a_case_from_intake_to_closure(live_server, page: Pag
     page.select_option("select[name='phase-to_phase']", label="Evaluation / Zielüberprüfung")
     page.select_option(f"select[name='phase-goal_{goal.pk}']", label="teilweise erreicht")
     page.select_option("select[name='phase-outcome']", label="Lage teilweise verbessert")
-    screenshot("07-evaluation")
+    screenshot("31-evaluation")
     page.get_by_role("button", name="Phase ändern").click()
     expect(page.locator(".messages")).to_contain_text("Evaluation begonnen")
     expect(page.locator(".timeline")).to_contain_text("Ergebnis für die Person: Lage teilweise verbessert")
@@ -170,7 +170,7 @@ def test_case_manager_works_a_case_from_intake_to_closure(live_server, page: Pag
     expect(page.locator("#panel-phase .errorlist").first).to_contain_text("Abschlussgrund")
     expect(page.locator("#panel-phase")).to_contain_text("Rückmeldung JMD abfragen")
     page.select_option(f"select[name='phase-follow_up_{follow_up.pk}']", label="erledigt")
-    screenshot("08-abschluss-offene-wiedervorlagen")
+    screenshot("32-abschluss-offene-wiedervorlagen")
     change_phase(
         page,
         "Abschluss",
