@@ -101,7 +101,9 @@
   }
 
   enhance(document);
-  restoreFocus();
+  // After the load: the browser's own scroll to the #fragment would take the focus again.
+  if (document.readyState === "complete") restoreFocus();
+  else window.addEventListener("load", function () { window.setTimeout(restoreFocus, 0); });
   document.querySelectorAll("details[data-panel-url]").forEach(function (details) {
     details.addEventListener("toggle", function () { loadPanel(details); });
   });
