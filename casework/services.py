@@ -482,6 +482,17 @@ def follow_up_complete(*, follow_up: FollowUp, by: User | None) -> FollowUp:
     return follow_up
 
 
+@transaction.atomic
+def follow_up_reopen(*, follow_up: FollowUp, by: User | None) -> FollowUp:
+    """Undo "erledigt": the follow-up is open again, due as before."""
+    follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+    if follow_up.done_at is not None:
+        follow_up.done_at, follow_up.done_by = None, None
+        follow_up.save(update_fields=["done_at", "done_by", "updated_at"])
+        audit_record(user=by, action=Action.CHANGE, obj=follow_up, fields=["done_at", "done_by"])
+    return follow_up
+
+
 def document_upload(*, case: Case, by: User | None, title: str, file) -> Document:
     """Store the file, then its row; a failed transaction removes the file again.
 

@@ -19,6 +19,11 @@ case_patterns = [
     path("<int:pk>/vermittlung/rueckmeldung/", cases.referral_outcome, name="referral_outcome"),
     path("<int:pk>/wiedervorlage/", cases.follow_up_add, name="add_follow_up"),
     path("<int:pk>/wiedervorlage/<int:follow_up_pk>/erledigt/", cases.follow_up_done, name="follow_up_done"),
+    path(
+        "<int:pk>/wiedervorlage/<int:follow_up_pk>/wieder-oeffnen/",
+        cases.follow_up_reopen,
+        name="follow_up_reopen",
+    ),
     path("<int:pk>/dokument/", cases.document_add, name="add_document"),
     path("<int:pk>/dokument/<int:document_pk>/", cases.document_download, name="document"),
     path("<int:pk>/einwilligung/", cases.consent_add, name="add_consent"),

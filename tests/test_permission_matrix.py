@@ -163,6 +163,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "cases:referral_outcome": post_case(),
     "cases:add_follow_up": post_case(),
     "cases:follow_up_done": post_case("follow_up", ok=302),
+    "cases:follow_up_reopen": post_case("follow_up", ok=302),
     "cases:add_document": post_case(),
     "cases:document": read_case("document"),
     "cases:add_consent": post_case(),

@@ -230,6 +230,16 @@ def case_open_follow_ups(case: Case) -> QuerySet[FollowUp]:
     return FollowUp.objects.filter(case=case, done_at__isnull=True)
 
 
+# Follow-ups marked done this many days ago or less can be opened again from the case page.
+FOLLOW_UP_REOPEN_DAYS = 14
+
+
+def case_recently_done_follow_ups(case: Case, *, limit: int = 5) -> QuerySet[FollowUp]:
+    """The follow-ups of a case marked done lately, newest first: the undo of "erledigt"."""
+    since = timezone.now() - dt.timedelta(days=FOLLOW_UP_REOPEN_DAYS)
+    return FollowUp.objects.filter(case=case, done_at__gte=since).order_by("-done_at")[:limit]
+
+
 def case_consents(case: Case) -> list[Consent]:
     """The consents of a case with the names of the actors they cover (what the case page shows
     and its alerts check)."""

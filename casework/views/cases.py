@@ -11,6 +11,7 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import resolve, reverse
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -216,6 +217,7 @@ def _render_case(request, case, *, bound_form=None, status=200):
         "timeline_all_param": TIMELINE_ALL,
         "goals": selectors.case_goals(case),
         "follow_ups": selectors.case_open_follow_ups(case),
+        "done_follow_ups": selectors.case_recently_done_follow_ups(case),
         "consents": consents,
         "alerts": selectors.case_alerts(case, consents),
         "can_edit": can_edit_case(request.user, case),
@@ -557,11 +559,30 @@ def follow_up_done(request, pk: int, follow_up_pk: int):
     case = get_case_for_user(request, pk, for_update=True)
     follow_up = get_object_or_404(FollowUp, pk=follow_up_pk, case=case)
     services.follow_up_complete(follow_up=follow_up, by=request.user)
-    messages.success(request, _("Wiedervorlage erledigt."))
+    # The undo sits on the case page, under the open follow-ups ("wieder öffnen").
+    messages.success(
+        request,
+        format_html(
+            '{} <a href="{}">{}</a>',
+            _("Wiedervorlage „%(title)s“ erledigt.") % {"title": follow_up.title},
+            _section_url(case, "follow-ups-done"),
+            _("Rückgängig machen: wieder öffnen"),
+        ),
+    )
     next_url = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = _section_url(case, "follow-ups")
     return HttpResponseRedirect(next_url)
+
+
+@login_required
+@require_POST
+def follow_up_reopen(request, pk: int, follow_up_pk: int):
+    case = get_case_for_user(request, pk, for_update=True)
+    follow_up = get_object_or_404(FollowUp, pk=follow_up_pk, case=case)
+    services.follow_up_reopen(follow_up=follow_up, by=request.user)
+    messages.success(request, _("Wiedervorlage „%(title)s“ ist wieder offen.") % {"title": follow_up.title})
+    return redirect(_section_url(case, "follow-ups"))
 
 
 @login_required

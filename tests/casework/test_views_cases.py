@@ -551,3 +551,42 @@ def test_detail_warns_when_the_clients_residence_title_runs_out(cm_client, case_
     body = cm_client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     expected = (TODAY + dt.timedelta(days=20)).strftime("%d.%m.%Y")
     assert f"Duldung gültig bis {expected} – Verlängerung rechtzeitig klären." in body
+
+
+# --- undo of "erledigt" ----------------------------------------------------------------------
+
+
+def test_a_done_follow_up_can_be_opened_again_and_both_steps_are_audited(cm_client, case_manager):
+    from audit.models import Action, AuditEntry
+
+    case = in_municipality("Coesfeld", case_manager=case_manager)
+    follow_up = services.follow_up_create(case=case, by=case_manager, title="Bescheid prüfen", due_on=TODAY)
+    done = cm_client.post(reverse("cases:follow_up_done", args=[case.pk, follow_up.pk]), follow=True)
+    page = done.content.decode()
+    # The message offers the undo; the case page lists the follow-up under "Zuletzt erledigt".
+    assert "Rückgängig machen: wieder öffnen" in page
+    reopen_url = reverse("cases:follow_up_reopen", args=[case.pk, follow_up.pk])
+    assert f'action="{reopen_url}"' in page
+
+    response = cm_client.post(reopen_url)
+    assert response.status_code == 302 and response["Location"].endswith("#follow-ups-title")
+    follow_up.refresh_from_db()
+    assert follow_up.done_at is None and follow_up.done_by is None
+    assert follow_up in FollowUp.objects.filter(case=case, done_at__isnull=True)
+    changes = AuditEntry.objects.filter(
+        object_type="casework.followup", object_id=str(follow_up.pk), action=Action.CHANGE
+    )
+    assert changes.count() == 2
+    # Opening it again twice changes nothing more.
+    cm_client.post(reopen_url)
+    assert changes.count() == 2
+
+
+def test_a_colleague_cannot_reopen_a_follow_up_of_a_case_not_theirs(client, case_manager):
+    case = in_municipality("Coesfeld", case_manager=case_manager)
+    follow_up = services.follow_up_create(case=case, by=case_manager, title="Bescheid prüfen", due_on=TODAY)
+    services.follow_up_complete(follow_up=follow_up, by=case_manager)
+    client.force_login(make_staff(CASE_MANAGEMENT))
+    response = client.post(reverse("cases:follow_up_reopen", args=[case.pk, follow_up.pk]))
+    assert response.status_code == 403
+    assert FollowUp.objects.get(pk=follow_up.pk).done_at is not None
