@@ -187,7 +187,14 @@ class OpenCaseForm(forms.Form):
         empty_label=_("– noch niemand –"),
         help_text=_("Aktive Mitarbeitende, die in der Teilregion der Kommune arbeiten."),
     )
-    opened_on = forms.DateField(label=_("eröffnet am"), widget=DATE_INPUT)
+    opened_on = forms.DateField(
+        label=_("eröffnet am"),
+        widget=DATE_INPUT,
+        help_text=_(
+            "Der Tag des ersten Kontakts, wenn er vor heute lag: Kontakte und Vermittlungen "
+            "lassen sich nicht vor diesem Tag eintragen."
+        ),
+    )
     legal_frameworks = forms.ModelMultipleChoiceField(
         label=_("Rechtskreise"),
         queryset=LegalFramework.objects.none(),

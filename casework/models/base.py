@@ -14,7 +14,11 @@ VALID_UNTIL_BEFORE_GIVEN = _("„Gültig bis“ darf nicht vor dem Datum der Ein
 WITHDRAWN_BEFORE_GIVEN = _("Der Widerruf darf nicht vor dem Datum der Einwilligung liegen.")
 DATE_IN_FUTURE = _("Das Datum darf nicht in der Zukunft liegen.")
 CONTACT_PERSON_OF_OTHER_ACTOR = _("Die Ansprechperson gehört nicht zu diesem Akteur.")
-ENTRY_BEFORE_CASE_OPENED = _("Das Datum darf nicht vor der Eröffnung des Falls liegen.")
+ENTRY_BEFORE_CASE_OPENED = _(
+    "Das Datum darf nicht vor der Eröffnung des Falls am %(opened_on)s liegen. Begann die Arbeit "
+    "früher, lässt sich das Eröffnungsdatum ändern: von der Verwaltung (Verwaltung › Fälle › "
+    "„eröffnet am“). Beim Eröffnen eines Falls lässt sich das Datum direkt setzen."
+)
 ENTRY_AFTER_CASE_CLOSED = _("Das Datum darf nicht nach dem Abschluss des Falls liegen.")
 POSTAL_CODE_INVALID = _("Die Postleitzahl besteht aus genau 5 Ziffern, z. B. 48653.")
 PHONE_INVALID = _("Bitte geben Sie eine Telefonnummer nur mit Ziffern, Leerzeichen und + ( ) / - ein.")

@@ -241,7 +241,9 @@ class Case(VersionedModel, TimeStampedModel):
         after its closing. The statistics rely on it: they look for a period's contacts and
         referrals only in the cases open in that period (reporting.selectors)."""
         if day < self.opened_on:
-            raise ValidationError({field: ENTRY_BEFORE_CASE_OPENED})
+            raise ValidationError(
+                {field: ENTRY_BEFORE_CASE_OPENED % {"opened_on": f"{self.opened_on:%d.%m.%Y}"}}
+            )
         if self.closed_on is not None and day > self.closed_on:
             raise ValidationError({field: ENTRY_AFTER_CASE_CLOSED})
 

@@ -179,7 +179,10 @@ def test_an_entry_is_dated_while_its_case_is_open():
     contact.contacted_on = case.opened_on - dt.timedelta(days=1)  # before the opening
     with pytest.raises(ValidationError) as excinfo:
         contact.full_clean()
-    assert "vor der Eröffnung" in excinfo.value.message_dict["contacted_on"][0]
+    message = excinfo.value.message_dict["contacted_on"][0]
+    # It says which day the case was opened and how that date is changed.
+    assert f"vor der Eröffnung des Falls am {case.opened_on:%d.%m.%Y}" in message
+    assert "Eröffnungsdatum ändern" in message
 
 
 def test_closing_keeps_reason_and_date_and_reopening_clears_them_but_keeps_history():
