@@ -36,7 +36,12 @@ def _label_html(label) -> str:
 
 
 class FastSelect(forms.Select):
-    """A <select> whose options are written in Python: same HTML as forms.Select."""
+    """A <select> whose options are written in Python: same HTML as forms.Select.
+
+    `option_attrs` maps an option's value to extra attributes of its <option> (e.g. the
+    actor a contact person belongs to, for the script that narrows the list)."""
+
+    option_attrs: dict = {}
 
     def render(self, name, value, attrs=None, renderer=None):
         final_attrs = self.build_attrs(self.attrs, attrs)
@@ -48,13 +53,16 @@ class FastSelect(forms.Select):
         parts = [f'<select name="{_escape(name)}"{flat_attrs(final_attrs)}>']
         add = parts.append
 
+        option_attrs = self.option_attrs
+
         def option(option_value, label):
             nonlocal has_selected
             option_value = "" if option_value is None else str(option_value)
             selected = (multiple or not has_selected) and option_value in wanted
             has_selected |= selected
+            extra = flat_attrs(option_attrs[option_value]) if option_value in option_attrs else ""
             add(
-                f'\n  <option value="{html.escape(option_value)}"{" selected" if selected else ""}>'
+                f'\n  <option value="{html.escape(option_value)}"{extra}{" selected" if selected else ""}>'
                 f"{_label_html(label)}</option>"
             )
 
@@ -79,6 +87,7 @@ class FastCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
     """
 
     renders_checkbox_rows = True
+    filter_label = ""  # set: templates/includes/checkbox_group.html asks kim.js for a search box
 
     def render(self, name, value, attrs=None, renderer=None):
         base_attrs = self.build_attrs(self.attrs, attrs)
@@ -112,8 +121,11 @@ class FastCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
 
         for index, (option_value, label) in enumerate(self.choices):
             if isinstance(label, (list, tuple)):
+                # A group of choices: its own fieldset with the group's name as legend.
+                add(f'<fieldset class="choice-group"><legend>{_label_html(option_value)}</legend>')
                 for subindex, (sub_value, sub_label) in enumerate(label):
                     row(sub_value, sub_label, f"{index}_{subindex}")
+                add("</fieldset>")
             else:
                 row(option_value, label, index)
         return mark_safe("\n  ".join(rows))

@@ -1,5 +1,7 @@
 """Forms inside a case. They validate input; the services apply the rules."""
 
+from collections.abc import Callable
+
 from django import forms
 from django.conf import settings
 from django.core import signing
@@ -63,6 +65,31 @@ def district_actor_rows(case) -> list[tuple]:
     if not hasattr(case, "_kim_actor_rows"):
         case._kim_actor_rows = list(district_actors(case).values_list("pk", *ACTOR_ROW))
     return case._kim_actor_rows
+
+
+def grouped_actor_choices(case, label: Callable[[str, str], str]) -> list[tuple[str, list]]:
+    """The district's actors grouped by type, those serving the case's sub-region first: a
+    list of 47 checkboxes or a select of hundreds becomes one a person can scan (and
+    static/js/kim.js adds a search box). Only the display is grouped; the field's queryset
+    still decides what is valid."""
+    rows = district_actor_rows(case)
+    region_id = case.municipality.region_id
+    own = set(
+        district_actors(case)
+        .filter(municipalities__region_id=region_id)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    groups: dict[tuple[int, str], list] = {}
+    for pk, name, kind in rows:
+        groups.setdefault((0 if pk in own else 1, kind), []).append((pk, label(name, kind)))
+    return [
+        (
+            _("%(type)s – in der Teilregion des Falls") % {"type": kind} if rank == 0 else kind,
+            choices,
+        )
+        for (rank, kind), choices in sorted(groups.items())
+    ]
 
 
 class ContactForm(forms.ModelForm):
@@ -133,19 +160,27 @@ class ReferralForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         actors = district_actors(case)
         self.fields["actor"].queryset = actors
-        choices_from_rows(
-            self.fields["actor"],
-            ACTOR_ROW,
-            lambda name, kind: f"{name} ({kind})",
-            rows=lambda: district_actor_rows(case),
-        )
+        self.fields["actor"].choices = [
+            ("", self.fields["actor"].empty_label),
+            *grouped_actor_choices(case, lambda name, kind: f"{name} ({kind})"),
+        ]
+        self.fields["actor"].widget.attrs["data-filterable"] = _("Akteur suchen")
         self.fields["contact_person"].queryset = ContactPerson.objects.filter(
             is_active=True, actor__in=actors.values("pk")
         )
-        # As ContactPerson.__str__: "Name (Stelle)".
-        choices_from_rows(
-            self.fields["contact_person"], ("name", "actor__name"), lambda name, actor: f"{name} ({actor})"
+        # As ContactPerson.__str__: "Name (Stelle)"; each option knows its actor, so the
+        # script offers only the chosen actor's contact persons.
+        people = list(
+            self.fields["contact_person"].queryset.values_list("pk", "name", "actor__name", "actor_id")
         )
+        self.fields["contact_person"].choices = [
+            ("", self.fields["contact_person"].empty_label),
+            *((pk, f"{name} ({actor})") for pk, name, actor, _actor_id in people),
+        ]
+        self.fields["contact_person"].widget.option_attrs = {
+            str(pk): {"data-actor": actor_id} for pk, _name, _actor, actor_id in people
+        }
+        self.fields["contact_person"].widget.attrs["data-narrowed-by"] = self.add_prefix("actor")
         self.fields["topic"].queryset = active_topics()
         # Only consents valid today are offered; whether the chosen one names the actor is
         # checked by the rule in casework/consent.py, with the error shown at this field.
@@ -224,9 +259,8 @@ class ConsentForm(forms.ModelForm):
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["actors"].queryset = district_actors(case)
-        choices_from_rows(
-            self.fields["actors"], ACTOR_ROW, lambda name, kind: name, rows=lambda: district_actor_rows(case)
-        )
+        self.fields["actors"].choices = grouped_actor_choices(case, lambda name, kind: name)
+        self.fields["actors"].widget.filter_label = _("Stelle suchen")
         self.fields["data_categories"].queryset = DataCategory.objects.filter(is_active=True)
         self.fields["given_on"].initial = timezone.localdate
         self.fields["actors"].help_text = _(
@@ -545,6 +579,7 @@ class QuickContactForm(ContactForm):
                 ("reference", "client__first_name", "client__last_name", "household__name"),
                 case_choice_label,
             )
+        field.widget.attrs["data-filterable"] = _("Fall suchen: Aktenzeichen oder Name")
         self.order_fields(["case"])
 
 

@@ -27,10 +27,6 @@ MAX_HOUSEHOLD_MEMBERS = 6
 MEMBER_NEEDS_FIRST_NAME = _("Bitte geben Sie den Vornamen an.")
 MEMBER_NEEDS_ROLE = _("Bitte wählen Sie die Rolle im Haushalt.")
 TOO_MANY_MEMBERS = _("Es können höchstens %(max)s Haushaltsmitglieder auf einmal erfasst werden.")
-DUPLICATES_NOT_CONFIRMED = _(
-    "Bitte prüfen Sie die möglichen Dubletten und bestätigen Sie, "
-    "dass die Person trotzdem angelegt werden soll."
-)
 MANAGER_OUTSIDE_REGION = _("%(person)s arbeitet nicht in der Teilregion %(region)s.")
 
 
@@ -111,9 +107,7 @@ class ClientForm(forms.ModelForm):
 
 
 class ClientCreateForm(ClientForm):
-    duplicates_checked = forms.BooleanField(
-        label=_("Ich habe die möglichen Dubletten geprüft, trotzdem anlegen"), required=False, label_suffix=""
-    )
+    duplicates_checked = forms.BooleanField(label=_("trotzdem neu anlegen"), required=False, label_suffix="")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -55,7 +55,8 @@ def widget_kind(bound_field) -> str:
 def field_anchor(bound_field) -> str:
     """The id an error summary links to: the input itself, or a group's first checkbox."""
     if widget_kind(bound_field) == "checkbox-group":
-        return f"{bound_field.auto_id}_0"
+        first = next(iter(bound_field.subwidgets), None)  # "_0", or "_0_0" in a group
+        return first.id_for_label if first is not None else bound_field.auto_id
     widget = bound_field.field.widget
     if isinstance(widget, forms.MultiWidget):
         return f"{bound_field.auto_id}_0"

@@ -22,7 +22,6 @@ from casework.concurrency import expected_version
 from casework.filters.clients import ClientFilter
 from casework.forms import apply_service_errors
 from casework.forms.clients import (
-    DUPLICATES_NOT_CONFIRMED,
     ClientCreateForm,
     ClientForm,
     HouseholdMemberFormSet,
@@ -92,9 +91,9 @@ def client_create(request):
                 date_of_birth=data["date_of_birth"],
                 user=request.user,
             )
-            if duplicates and not data["duplicates_checked"]:
-                form.add_error("duplicates_checked", DUPLICATES_NOT_CONFIRMED)
-            else:
+            # With possible duplicates the page asks, without an error, whether it is one of
+            # them ("diese Person übernehmen") or someone new ("trotzdem neu anlegen").
+            if not duplicates or data["duplicates_checked"]:
                 try:
                     client = run_once(
                         token=pop_submit_token(form),

@@ -23,7 +23,71 @@
     });
   }
 
+  // Long choice lists get a search box (data-filterable="<its label>"): a group of checkboxes
+  // hides the rows, a select the options that do not match. Without this script the lists
+  // are still complete and grouped.
+  function normalise(text) {
+    return text.toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "");
+  }
+
+  function addSearch(element) {
+    if (element.dataset.searchReady) return;
+    element.dataset.searchReady = "true";
+    var input = document.createElement("input");
+    input.type = "search";
+    input.className = "choice-search";
+    input.setAttribute("aria-label", element.dataset.filterable);
+    input.placeholder = element.dataset.filterable + " …";
+    var isSelect = element.tagName === "SELECT";
+    if (isSelect) {
+      element.parentNode.insertBefore(input, element);
+    } else {
+      var legend = element.querySelector("legend");
+      legend.parentNode.insertBefore(input, legend.nextSibling);
+    }
+    input.addEventListener("input", function () {
+      var words = normalise(input.value).split(/\s+/).filter(Boolean);
+      var matches = function (text) {
+        text = normalise(text);
+        return words.every(function (word) { return text.indexOf(word) !== -1; });
+      };
+      if (isSelect) {
+        Array.prototype.forEach.call(element.options, function (option) {
+          option.hidden = option.value !== "" && !option.selected && !matches(option.textContent);
+        });
+        element.querySelectorAll("optgroup").forEach(function (group) {
+          group.hidden = !group.querySelector("option:not([hidden])");
+        });
+      } else {
+        element.querySelectorAll(".checkbox-row").forEach(function (row) {
+          row.hidden = !row.querySelector("input").checked && !matches(row.textContent);
+        });
+        element.querySelectorAll("fieldset.choice-group").forEach(function (group) {
+          group.hidden = !group.querySelector(".checkbox-row:not([hidden])");
+        });
+      }
+    });
+  }
+
+  // A select with data-narrowed-by="<name of another select>" offers only the options whose
+  // data-actor matches that select's value (a referral's contact persons of its actor).
+  function narrow(select) {
+    var by = select.form && select.form.elements[select.dataset.narrowedBy];
+    if (!by) return;
+    var update = function () {
+      Array.prototype.forEach.call(select.options, function (option) {
+        if (!option.dataset.actor) return;
+        option.hidden = option.dataset.actor !== by.value;
+        if (option.hidden && option.selected) select.value = "";
+      });
+    };
+    by.addEventListener("change", update);
+    update();
+  }
+
   function enhance(root) {
+    root.querySelectorAll("[data-filterable]").forEach(addSearch);
+    root.querySelectorAll("select[data-narrowed-by]").forEach(narrow);
     root.querySelectorAll("select[name='phase-to_phase']").forEach(function (select) {
       toggleClosingFields(select);
       select.addEventListener("change", function () { toggleClosingFields(select); });
@@ -70,7 +134,7 @@
   }
 
   function restoreFocus() {
-    var summary = document.querySelector(".error-summary");
+    var summary = document.querySelector(".error-summary, section.question[tabindex]");
     if (summary) {
       summary.focus();
       return;

@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from accounts.roles import CASE_MANAGEMENT, STATISTICS
 from casework import services
-from casework.forms.clients import DUPLICATES_NOT_CONFIRMED
 from casework.lifecycle import Phase
 from casework.models import (
     DATE_OF_BIRTH_IN_FUTURE,
@@ -409,16 +408,19 @@ def test_a_forged_management_form_is_no_server_error(web):
 # --- duplicate check ------------------------------------------------------------------
 
 
-def test_same_name_and_birth_date_is_caught_until_confirmed(web):
+def test_same_name_and_birth_date_is_a_question_until_answered(web):
     existing = ClientFactory(first_name="Amina", last_name="HADDAD", date_of_birth=dt.date(1988, 3, 4))
     response = web.post(CREATE_URL, _create_data())
     assert response.status_code == 200
     assert [d.client for d in response.context["duplicates"]] == [existing]
     html = response.content.decode()
-    assert "Mögliche Dubletten" in html
-    assert reverse("clients:detail", args=[existing.pk]) in html
-    assert "Ich habe die möglichen Dubletten geprüft, trotzdem anlegen" in html
-    assert str(DUPLICATES_NOT_CONFIRMED) in html
+    # A question with two answers, not an error: no error summary, no red error.
+    assert "Ist das diese Person?" in html
+    assert not response.context["form"].errors
+    assert "error-summary" not in html and "errorlist" not in html
+    take_over = reverse("clients:detail", args=[existing.pk]) + "#fall-eroeffnen"
+    assert f'href="{take_over}">diese Person übernehmen' in html
+    assert 'name="duplicates_checked" value="on"' in html and "trotzdem neu anlegen" in html
     assert Client.objects.count() == 1
 
     response = web.post(CREATE_URL, _create_data(duplicates_checked="on"))
