@@ -223,6 +223,42 @@ STORAGES = {
 # Case documents are social data: they live outside any path a web server serves
 # and are only handed out by a view that checks the user's access to the case.
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "private_media"))
+# Through Django's storage API (casework/documents.py): this folder by default; with
+# KIM_DOCUMENT_STORAGE=s3 any S3-compatible object store (django-storages, an optional
+# dependency: requirements-s3.txt), so several app servers share the documents. The bucket must
+# not be public: documents are handed out only by the download view.
+KIM_DOCUMENT_STORAGE = os.environ.get("KIM_DOCUMENT_STORAGE", "filesystem")
+if KIM_DOCUMENT_STORAGE == "s3":
+    STORAGES["documents"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("KIM_S3_BUCKET", ""),
+            "endpoint_url": os.environ.get("KIM_S3_ENDPOINT_URL") or None,
+            "access_key": os.environ.get("KIM_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("KIM_S3_SECRET_ACCESS_KEY") or None,
+            "region_name": os.environ.get("KIM_S3_REGION") or None,
+            "location": os.environ.get("KIM_S3_PREFIX", ""),
+            # MinIO and most self-hosted stores want path-style addresses.
+            "addressing_style": os.environ.get("KIM_S3_ADDRESSING_STYLE", "path"),
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "object_parameters": {"ServerSideEncryption": "AES256"}
+            if env_bool("KIM_S3_SERVER_SIDE_ENCRYPTION", False)
+            else {},
+        },
+    }
+elif KIM_DOCUMENT_STORAGE == "filesystem":
+    # No base_url: the files are never served directly, only through a view that checks
+    # access to the case.
+    STORAGES["documents"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
+    }
+else:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("KIM_DOCUMENT_STORAGE must be 'filesystem' or 's3'.")
 DOCUMENT_MAX_UPLOAD_BYTES = int(os.environ.get("KIM_DOCUMENT_MAX_UPLOAD_MB", "20")) * 2**20
 # No request body may be larger than this (kim.middleware.RequestSizeLimitMiddleware, 413 at
 # once, from the announced Content-Length): the largest document plus room for the form.

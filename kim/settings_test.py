@@ -9,6 +9,9 @@ from kim.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 PRIVATE_MEDIA_ROOT = tempfile.mkdtemp(prefix="kim-test-private-")
+_documents = STORAGES["documents"]  # noqa: F405
+if _documents["BACKEND"].endswith("FileSystemStorage"):
+    _documents["OPTIONS"] = {"location": PRIVATE_MEDIA_ROOT, "base_url": None}
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_SSL_REDIRECT = False

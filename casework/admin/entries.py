@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin_mixins import audited
+from casework.uploads import check_document_name, detect_document_kind
 
 from ..lifecycle import CASE_IS_CLOSED
 from ..models import (
@@ -178,6 +179,10 @@ class DocumentAddForm(forms.ModelForm):
         limit = settings.DOCUMENT_MAX_UPLOAD_BYTES
         if upload is not None and getattr(upload, "size", 0) > limit:
             raise ValidationError(DOCUMENT_TOO_LARGE % {"max": filesizeformat(limit)})
+        if upload is not None:
+            # As on the case page: the content decides, not the name (casework/uploads.py).
+            check_document_name(upload.name)
+            detect_document_kind(upload)
         return upload
 
 

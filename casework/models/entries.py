@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import Storage, storages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -383,10 +383,10 @@ class FollowUp(CaseEntry):
         return not self.is_done and self.due_on < (today or timezone.localdate())
 
 
-def private_document_storage() -> FileSystemStorage:
-    # No base_url: these files are never served directly, only through a view
-    # that checks access to the case.
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+def private_document_storage() -> Storage:
+    # STORAGES["documents"]: the private media folder (no base_url: never served directly, only
+    # through a view that checks access to the case) or an S3-compatible store (settings.py).
+    return storages["documents"]
 
 
 def document_upload_path(document: "Document", filename: str) -> str:

@@ -14,7 +14,6 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -26,6 +25,19 @@ from tests.factories import CaseFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+@pytest.fixture(autouse=True)
+def own_documents_folder(tmp_path, monkeypatch):
+    """A folder of its own for each test: other tests leave files behind (their rows rolled
+    back with the test), which the sweep would rightly count as orphans."""
+    storage = document_storage()
+    monkeypatch.setattr(storage, "_location", str(tmp_path / "documents"))
+    for cached in ("base_location", "location"):
+        storage.__dict__.pop(cached, None)
+    yield
+    for cached in ("base_location", "location"):
+        storage.__dict__.pop(cached, None)
 
 
 def _files() -> set[str]:
@@ -123,7 +135,8 @@ def test_an_upload_killed_with_sigkill_before_its_commit_leaves_nothing_after_th
         "with transaction.atomic():\n"
         f"    services.document_upload(case=Case.objects.get(pk={case.pk}), by=None, title='x',"
         f" file=ContentFile({PDF!r}, name='b.pdf'))\n"
-        "    print('written', flush=True)\n"
+        "    from django.db import connection\n"
+        "    print('written', connection.connection.info.backend_pid, flush=True)\n"
         "    time.sleep(600)\n"
     )
     before = _files()
@@ -134,7 +147,7 @@ def test_an_upload_killed_with_sigkill_before_its_commit_leaves_nothing_after_th
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "kim.settings",
             "DATABASE_URL": url,
-            "PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT),
+            "PRIVATE_MEDIA_ROOT": str(document_storage().location),
             "SECRET_KEY": "sweep-test",
             "DEBUG": "true",
         },
@@ -142,12 +155,58 @@ def test_an_upload_killed_with_sigkill_before_its_commit_leaves_nothing_after_th
         text=True,
     )
     try:
-        assert process.stdout.readline().strip() == "written"
+        written, backend_pid = process.stdout.readline().split()
+        assert written == "written"
     finally:
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
+    # The killed process's server backend ends when it notices; the test database can only be
+    # dropped after that.
+    with connection.cursor() as cursor:
+        for _ in range(100):
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [int(backend_pid)])
+            if cursor.fetchone()[0] == 0:
+                break
+            time.sleep(0.1)
     (orphan,) = _files() - before
     assert not Document.objects.exists()
     _age(orphan, 2)
     assert sweep_orphan_documents().removed == [orphan]
     assert _files() == before
+
+
+def _documents_storage_setting(**env) -> dict:
+    code = "import json; from django.conf import settings; print(json.dumps(settings.STORAGES['documents']))"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "kim.settings", "SECRET_KEY": "x", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    import json
+
+    return json.loads(result.stdout)
+
+
+def test_documents_go_to_the_private_media_folder_by_default(tmp_path):
+    setting = _documents_storage_setting(PRIVATE_MEDIA_ROOT=str(tmp_path))
+    assert setting["BACKEND"] == "django.core.files.storage.FileSystemStorage"
+    assert setting["OPTIONS"]["location"] == str(tmp_path)
+
+
+def test_an_s3_compatible_store_is_configured_from_the_environment():
+    setting = _documents_storage_setting(
+        KIM_DOCUMENT_STORAGE="s3",
+        KIM_S3_BUCKET="kim-dokumente",
+        KIM_S3_ENDPOINT_URL="https://s3.kreis.example",
+        KIM_S3_ACCESS_KEY_ID="id",
+        KIM_S3_SECRET_ACCESS_KEY="secret",
+    )
+    assert setting["BACKEND"] == "storages.backends.s3.S3Storage"
+    options = setting["OPTIONS"]
+    assert (options["bucket_name"], options["endpoint_url"]) == ("kim-dokumente", "https://s3.kreis.example")
+    # Never public, never overwritten.
+    assert options["default_acl"] is None and options["file_overwrite"] is False

@@ -206,3 +206,18 @@ def test_a_request_under_the_limit_passes(cm_client, case, settings):
     settings.KIM_MAX_REQUEST_BYTES = 2**20
     response = _upload(cm_client, case, "scan.pdf", PDF + b"%" * 1000, "application/pdf")
     assert response.status_code == 302
+
+
+def test_the_admin_refuses_an_svg_named_png_with_a_german_message(admin_client, superuser):
+    case = CaseFactory(by=superuser)
+    response = admin_client.post(
+        reverse("admin:casework_document_add"),
+        {
+            "case": str(case.pk),
+            "title": "Bild",
+            "file": SimpleUploadedFile("bild.png", SVG, content_type="image/png"),
+        },
+    )
+    assert response.status_code == 200
+    assert "keiner der erlaubten Dateitypen" in response.content.decode()
+    assert not Document.objects.exists()
