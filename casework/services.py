@@ -20,6 +20,7 @@ from audit.models import Action
 from audit.services import audit_record, audit_record_many, changed_fields
 from regions.models import District, Municipality
 
+from . import calendar
 from .concurrency import ConcurrentEditError as ConcurrentEditError  # re-exported for callers
 from .concurrency import bump_version, check_version
 from .documents import document_storage, store_document_file
@@ -40,6 +41,8 @@ from .models import (
     CONTACT_PERSON_OF_OTHER_ACTOR,
     DATE_IN_FUTURE,
     Actor,
+    Appointment,
+    CalendarFeed,
     Case,
     CaseAssignment,
     Client,
@@ -60,6 +63,7 @@ from .models import (
     ReferralStatus,
     ReferralStatusChange,
 )
+from .models.appointments import CHANNEL_OF_MODE, NOBODY_INVITED, validate_household_members
 from .references import format_reference
 from .uploads import detect_document_kind
 
@@ -810,3 +814,81 @@ def consent_withdraw(*, consent: Consent, by: User | None, on: dt.date | None = 
     audit_record(user=by, action=Action.CHANGE, obj=locked, fields=["withdrawn_on"])
     consent.withdrawn_on = on
     return locked
+
+
+# --- Appointments (Termine) and the calendar feed --------------------------------------
+
+APPOINTMENT_ALREADY_RECORDED = _("Dieser Termin ist schon als Kontakt erfasst.")
+APPOINTMENT_NOT_YET = _(
+    "Der Termin hat noch nicht begonnen; erfassen Sie ihn als Kontakt, wenn er stattgefunden hat."
+)
+
+
+@transaction.atomic
+def appointment_create(
+    *,
+    case: Case,
+    by: User | None,
+    household_members: Iterable = (),
+    assigned_to: User | None = None,
+    **fields,
+) -> Appointment:
+    """A Termin in the calendar of the case's case manager (or of whoever makes it)."""
+    household_members = list(household_members)
+    validate_household_members(case, household_members)
+    if not (fields.get("with_client", True) or household_members or fields.get("contact_person")):
+        raise ValidationError(NOBODY_INVITED)
+    return _create_entry(
+        Appointment,
+        case=case,
+        by=by,
+        assigned_to=assigned_to or case.case_manager or by,
+        m2m={"household_members": household_members},
+        **fields,
+    )
+
+
+@transaction.atomic
+def appointment_record_contact(
+    *, appointment: Appointment, by: User | None, duration_minutes: int | None = None
+) -> Contact:
+    """An appointment that took place becomes a contact in one step: date, channel, duration,
+    interpreter and note are taken from it."""
+    appointment = Appointment.objects.select_for_update().select_related("case").get(pk=appointment.pk)
+    if appointment.contact_id is not None:
+        raise ValidationError(APPOINTMENT_ALREADY_RECORDED)
+    if appointment.starts_at > timezone.now():
+        raise ValidationError(APPOINTMENT_NOT_YET)
+    contact = contact_create(
+        case=appointment.case,
+        by=by,
+        contacted_on=timezone.localdate(appointment.starts_at),
+        channel=CHANNEL_OF_MODE[appointment.mode],
+        duration_minutes=duration_minutes or appointment.duration_minutes,
+        with_interpreter=bool(appointment.interpreter_language),
+        note=appointment.note,
+    )
+    appointment.contact = contact
+    appointment.save(update_fields=["contact", "updated_at"])
+    audit_record(user=by, action=Action.CHANGE, obj=appointment, fields=["contact"])
+    return contact
+
+
+@transaction.atomic
+def calendar_feed_renew(*, user: User) -> str:
+    """A new secret address for the user's calendar feed; the old one stops working at once.
+    Returns the token: it is shown once and stored only as a hash."""
+    token = calendar.new_token()
+    feed, _created = CalendarFeed.objects.update_or_create(
+        user=user, defaults={"token_hash": calendar.token_hash(token)}
+    )
+    audit_record(user=user, action=Action.CHANGE, obj=feed, fields=["token_hash"])
+    return token
+
+
+@transaction.atomic
+def calendar_feed_revoke(*, user: User) -> None:
+    feed = CalendarFeed.objects.filter(user=user).first()
+    if feed is not None:
+        audit_record(user=user, action=Action.DELETE, obj=feed)
+        feed.delete()

@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from privacy import views as privacy_views
 
-from .views import cases, clients, dashboard, network
+from .views import appointments, cases, clients, dashboard, network
 
 case_patterns = [
     path("", cases.case_list, name="list"),
@@ -31,6 +31,12 @@ case_patterns = [
     path("<int:pk>/einwilligung/<int:consent_pk>/formular/", cases.consent_form, name="consent_form"),
     path(
         "<int:pk>/einwilligung/<int:consent_pk>/widerrufen/", cases.consent_withdraw, name="withdraw_consent"
+    ),
+    path("<int:pk>/termin/", appointments.appointment_add, name="add_appointment"),
+    path(
+        "<int:pk>/termin/<int:appointment_pk>/stattgefunden/",
+        appointments.appointment_took_place,
+        name="appointment_took_place",
     ),
     path("<int:pk>/phase/", cases.phase_change, name="change_phase"),
     path("<int:pk>/uebergabe/", cases.reassign, name="reassign"),
@@ -61,4 +67,7 @@ urlpatterns = [
     path("faelle/", include((case_patterns, "cases"))),
     path("klienten/", include((client_patterns, "clients"))),
     path("netzwerk/", include((network_patterns, "network"))),
+    path("kalender/", appointments.calendar_settings, name="calendar_settings"),
+    # The calendar program's address: the token is its only authentication (no session).
+    path("kalender/<int:user_pk>/<str:token>/termine.ics", appointments.calendar_feed, name="calendar_feed"),
 ]

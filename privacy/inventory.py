@@ -321,6 +321,26 @@ INVENTORY: dict[str, Entry] = {
     ),
     **_model("casework.consent", **_CASE_ENTRY, purpose=blank(SPECIAL)),
     # --- One-time form tokens: a random id and the path (ids only) the first submit led to ------
+    # Appointments: when, how long, which kind and the contact they became stay (like a contact's
+    # facts); the place (it may be a home address), the interpreter's language (it points to
+    # ethnic origin) and the note are free text about the person and go with the notes.
+    **_all_none(
+        "casework.appointment",
+        (*_TIMESTAMPS, "starts_at", "duration_minutes", "mode", "with_client", "contact", "contact_person"),
+    ),
+    **_model(
+        "casework.appointment",
+        **_CASE_ENTRY,
+        # Links to the household's client rows, which are anonymised themselves.
+        household_members=none(),
+        place=blank(PERSONAL),
+        interpreter_language=blank(SPECIAL),
+        note=blank(SPECIAL),
+        assigned_to=keep(PERSONAL, STAFF),
+    ),
+    # A staff member's calendar address: a hash of a random secret, nothing about anyone else.
+    **_all_none("casework.calendarfeed", (*_TIMESTAMPS, "token_hash")),
+    **_model("casework.calendarfeed", user=keep(PERSONAL, STAFF)),
     **_all_none("casework.submittoken", ("id", "token", "created_at", "result_path")),
     **_model("casework.submittoken", user=keep(PERSONAL, STAFF)),
     # --- Structural work (structural app) ------------------------------------------------------

@@ -33,6 +33,7 @@ from accounts.roles import CASE_MANAGEMENT, COORDINATION, STATISTICS
 from casework import services
 from casework.models import (
     Actor,
+    Appointment,
     Case,
     Client,
     Consent,
@@ -82,6 +83,9 @@ NOT_IN_MATRIX |= {
 }
 # The load balancer's health check is open by design and shows nothing (tests/kim/test_health.py).
 NOT_IN_MATRIX |= {"healthz"}
+# The calendar feed has no login: its secret token is the authentication; a wrong token is a 404
+# for everyone (tests/casework/test_appointments.py).
+NOT_IN_MATRIX |= {"calendar_feed"}
 
 # The admin is for Administration only; a few representative pages stand for all of it.
 ADMIN_URLS = {
@@ -171,6 +175,9 @@ EXPECTATIONS: dict[str, Expect] = {
     "cases:consent_form": read_case("consent"),
     "cases:withdraw_consent": post_case("consent", ok=302),  # no date: back to the case
     "cases:change_phase": post_case(),
+    "cases:add_appointment": post_case(),
+    # The world's appointments lie ahead: "took place" is refused, back to the case.
+    "cases:appointment_took_place": post_case("appointment", ok=302),
     "cases:reassign": Expect(("case",), ("POST",), statuses(403, 403, 200, 404, 200), OUT_OF_SCOPE),
     # The case page's forms, fetched when a panel opens: who may post them may open them.
     "cases:panel": Expect(
@@ -179,6 +186,8 @@ EXPECTATIONS: dict[str, Expect] = {
     "cases:panel#uebergabe": Expect(
         ("case", "reassign_panel"), ("GET",), statuses(403, 403, 200, 404, 200), OUT_OF_SCOPE
     ),
+    # The own calendar address: every signed-in user has one to make.
+    "calendar_settings": Expect((), ("GET", "POST"), EVERYONE),
     # clients
     "clients:list": Expect((), ("GET",), EVERYONE),
     "clients:create": Expect((), ("GET", "POST"), CASE_WORKERS),
@@ -300,7 +309,11 @@ def _region_objects(*, place: str, last_name: str, case_manager, actor, by, shar
         case=case, by=by, participants="Team, Jobcenter", held_on=today
     )
     structural_services.barrier_create(case=case, by=by, description="Kein Kitaplatz")
+    appointment = services.appointment_create(
+        case=case, by=by, starts_at=timezone.now() + dt.timedelta(days=1), mode="in_person"
+    )
     return SimpleNamespace(
+        appointment=appointment,
         client=client,
         case=case,
         goal=goal,
@@ -417,6 +430,7 @@ def _snapshot(world) -> tuple:
             Barrier,
             CaseConference,
             Theme,
+            Appointment,
         )
     )
     states = []

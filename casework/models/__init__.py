@@ -4,6 +4,7 @@ Invariants the database can hold are constraints here; rules that need the
 clock or other rows live in `clean()` (for forms and the admin) and in
 `services.py` (for everything that writes)."""
 
+from .appointments import Appointment, AppointmentMode, CalendarFeed
 from .base import (
     CONTACT_PERSON_OF_OTHER_ACTOR,
     DATE_IN_FUTURE,
@@ -65,6 +66,9 @@ from .submit import SubmitToken
 
 __all__ = [
     "Actor",
+    "Appointment",
+    "AppointmentMode",
+    "CalendarFeed",
     "ActorType",
     "CONTACT_PERSON_OF_OTHER_ACTOR",
     "Case",

@@ -3,6 +3,7 @@
 # Read through the selectors by the case page (case_timeline) and its tests.
 from ..names import normalise_name
 from ..timeline import case_timeline
+from .appointments import calendar_feed_for, case_appointments, feed_appointments, my_appointments
 from .cases import (
     CASE_LIST_ROWS_SQL,
     CaseListRow,
@@ -66,6 +67,10 @@ from .network import (
 )
 
 __all__ = [
+    "calendar_feed_for",
+    "case_appointments",
+    "feed_appointments",
+    "my_appointments",
     "case_timeline",
     "normalise_name",
     "ACTOR_ROW_COLUMNS",

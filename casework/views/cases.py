@@ -11,6 +11,7 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import resolve, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from casework import selectors, services
 from casework.concurrency import expected_version
 from casework.filters.cases import CaseFilter
 from casework.forms import apply_service_errors
+from casework.forms.appointments import AppointmentForm
 from casework.forms.cases import (
     BulkReassignForm,
     ConsentForm,
@@ -146,6 +148,8 @@ _case_kwargs = lambda case: {"case": case}  # noqa: E731
 PANELS = (
     Panel("kontakt", "panel-contact", "contact_form", ContactForm, "cases:add_contact",
           gettext_lazy("Kontakt erfassen"), gettext_lazy("Kontakt speichern")),
+    Panel("termin", "panel-appointment", "appointment_form", AppointmentForm, "cases:add_appointment",
+          gettext_lazy("Termin vereinbaren"), gettext_lazy("Termin speichern"), form_kwargs=_case_kwargs),
     Panel("wiedervorlage", "panel-follow-up", "follow_up_form", FollowUpForm, "cases:add_follow_up",
           gettext_lazy("Wiedervorlage anlegen"), gettext_lazy("Wiedervorlage speichern")),
     Panel("ziel", "panel-goal", "goal_form", GoalForm, "cases:add_goal",
@@ -216,6 +220,8 @@ def _render_case(request, case, *, bound_form=None, status=200):
         "timeline_has_older": not show_all and len(timeline) > TIMELINE_RECENT,
         "timeline_all_param": TIMELINE_ALL,
         "goals": selectors.case_goals(case),
+        "appointments": selectors.case_appointments(case),
+        "now": timezone.now(),
         "follow_ups": selectors.case_open_follow_ups(case),
         "done_follow_ups": selectors.case_recently_done_follow_ups(case),
         "consents": consents,

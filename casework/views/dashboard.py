@@ -43,6 +43,7 @@ def _render_dashboard(request, quick_form=None, status=200):
             prefix="quick", cases=_quick_contact_cases(request.user), case_choices=choices
         )
     context["quick_form"] = quick_form
+    context["my_appointments"] = selectors.my_appointments(request.user)
     context["quick_contact_panel"] = QUICK_CONTACT_PANEL
     return render(request, "casework/dashboard.html", context, status=status)
 

@@ -66,6 +66,7 @@ def test_no_page_violates_the_content_security_policy(live_server, page: Page):
         reverse("cases:detail", args=[case.pk]),
         reverse("clients:create"),
         reverse("network:list"),
+        reverse("calendar_settings"),
     ):
         visit(url)
         expect(page.locator("main h1").first).to_be_visible()

@@ -484,9 +484,9 @@ def test_dashboard_query_count_is_the_same_for_5_and_100_open_cases(cm_client, c
     assert counts[0] == counts[1]
     # Session, user, roles with scope, then the page's own: phases, open cases, follow-ups,
     # deadlines (clients and household members), cases newly taken over, referrals without a
-    # Rückmeldung, recent contacts (the quick-contact form opens on request); the case
-    # page's handover mark is written when a case is opened, not here.
-    assert counts[1] <= 10
+    # Rückmeldung, recent contacts, my appointments (the quick-contact form opens on request);
+    # the case page's handover mark is written when a case is opened, not here.
+    assert counts[1] <= 11
 
 
 def test_quick_contact_offers_exactly_the_users_open_cases(cm_client, case_manager):
