@@ -209,6 +209,11 @@ def world(db, superuser):
     services.referral_create(
         case=case, by=user, actor=actor, consent=consent, topic=topic(), status="planned"
     )
+    # Ahead: "took place" is refused, so no hostile input can record it as a contact.
+    appointment = services.appointment_create(
+        case=case, by=user, starts_at=timezone.now() + dt.timedelta(days=2), mode="video"
+    )
+    feed_token = services.calendar_feed_renew(user=user)
     http = HttpClient(raise_request_exception=True)
     http.force_login(user)
     admin_http = login_with_otp(HttpClient(raise_request_exception=True), superuser)
@@ -226,6 +231,9 @@ def world(db, superuser):
         # A real reset link of the user (a hostile one is just an invalid link).
         ("password_reset_confirm", "uidb64"): urlsafe_base64_encode(force_bytes(user.pk)),
         ("password_reset_confirm", "token"): default_token_generator.make_token(user),
+        ("", "appointment_pk"): appointment.pk,
+        ("calendar_feed", "user_pk"): user.pk,
+        ("calendar_feed", "token"): feed_token,
     }
     if apps.is_installed("structural"):
         from structural import services as structural_services

@@ -187,7 +187,9 @@ EXPECTATIONS: dict[str, Expect] = {
         ("case", "reassign_panel"), ("GET",), statuses(403, 403, 200, 404, 200), OUT_OF_SCOPE
     ),
     # The own calendar address: every signed-in user has one to make.
-    "calendar_settings": Expect((), ("GET", "POST"), EVERYONE),
+    "calendar_settings": Expect((), ("GET",), EVERYONE),
+    # An empty POST names no action: back to the page, nothing made.
+    "calendar_settings#post": Expect((), ("POST",), statuses(302, 302, 302, 302, 302)),
     # clients
     "clients:list": Expect((), ("GET",), EVERYONE),
     "clients:create": Expect((), ("GET", "POST"), CASE_WORKERS),

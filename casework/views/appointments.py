@@ -39,10 +39,12 @@ def appointment_took_place(request, pk: int, appointment_pk: int):
     case = get_case_for_user(request, pk, for_update=True)
     appointment = get_object_or_404(Appointment, pk=appointment_pk, case=case)
     form = AppointmentContactForm(request.POST)
-    duration = form.cleaned_data.get("duration_minutes") if form.is_valid() else None
+    if not form.is_valid():
+        messages.error(request, _("Bitte geben Sie eine Dauer zwischen 1 und 600 Minuten an."))
+        return redirect(case)
     try:
         services.appointment_record_contact(
-            appointment=appointment, by=request.user, duration_minutes=duration
+            appointment=appointment, by=request.user, duration_minutes=form.cleaned_data["duration_minutes"]
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -57,7 +59,11 @@ def calendar_settings(request):
     """The user's calendar address: made (or renewed) on request and shown once."""
     address = None
     if request.method == "POST":
-        if request.POST.get("action") == "revoke":
+        action = request.POST.get("action")
+        if action not in {"renew", "revoke"}:
+            messages.error(request, _("Bitte wählen Sie „Adresse erzeugen“ oder „Kalender-Abo abschalten“."))
+            return redirect("calendar_settings")
+        if action == "revoke":
             services.calendar_feed_revoke(user=request.user)
             messages.success(
                 request, _("Das Kalender-Abo ist abgeschaltet; die bisherige Adresse gilt nicht mehr.")
@@ -79,7 +85,8 @@ def calendar_settings(request):
 def calendar_feed(request, user_pk: int, token: str):
     """The iCalendar file for calendar programs. The secret token is the only authentication:
     no login, no session. Wrong or renewed tokens get 404, like an unknown address."""
-    feed = selectors.calendar_feed_for(user_pk)
+    # An id beyond any primary key is an unknown address, not a database error.
+    feed = selectors.calendar_feed_for(user_pk) if user_pk < 2**63 else None
     if not calendar.token_matches(feed.token_hash if feed else None, token):
         raise Http404
     modes = dict(Appointment._meta.get_field("mode").choices)
