@@ -1,6 +1,8 @@
 """From admin saves to the services: entries inside a case are created and changed
 through casework/services.py."""
 
+from collections.abc import Callable
+
 from django import forms
 from django.db import models
 
@@ -16,7 +18,7 @@ from ..models import (
 
 # --- Entries inside a case: created through the services ------------------------------
 
-ENTRY_CREATORS = {
+ENTRY_CREATORS: dict[type[models.Model], Callable[..., models.Model]] = {
     Contact: services.contact_create,
     Goal: services.goal_create,
     Referral: services.referral_create,

@@ -1,5 +1,7 @@
 """Admin for the catalogues maintained by administrators."""
 
+from typing import ClassVar
+
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
@@ -45,10 +47,10 @@ class DeactivateInsteadMixin:
 class CatalogueAdmin(DeactivateInsteadMixin, admin.ModelAdmin):
     """Values administrators maintain; once in use they are deactivated, not deleted."""
 
-    list_display = ("name", "sort_order", "is_active")
-    list_editable = ("sort_order", "is_active")
-    list_filter = ("is_active",)
-    search_fields = ("name",)
+    list_display: tuple[str, ...] = ("name", "sort_order", "is_active")
+    list_editable: ClassVar[tuple[str, ...]] = ("sort_order", "is_active")
+    list_filter: ClassVar[tuple[str, ...]] = ("is_active",)
+    search_fields: ClassVar[tuple[str, ...]] = ("name",)
     readonly_fields = ("created_at", "updated_at")
     actions = (make_active, make_inactive)
 

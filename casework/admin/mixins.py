@@ -3,6 +3,7 @@ large tables, the version check of change forms."""
 
 from django import forms
 from django.contrib import admin
+from django.core.paginator import Paginator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -36,7 +37,7 @@ class LargeTableMixin:
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
     list_per_page = 50
-    paginator = EstimatedCountPaginator
+    paginator: type[Paginator] = EstimatedCountPaginator
 
 
 class ReferenceSearchMixin:
@@ -66,7 +67,10 @@ class ReferenceSearchMixin:
 
     def _other_search_fields(self, request) -> list[str]:
         return [
-            name for name in super().get_search_fields(request) if name.lstrip("=^@") != self.reference_lookup
+            name
+            # A mixin for ModelAdmin: the search fields come from the admin it is mixed into.
+            for name in super().get_search_fields(request)  # type: ignore[misc]
+            if name.lstrip("=^@") != self.reference_lookup
         ]
 
 

@@ -74,7 +74,7 @@ class ActorFilter(django_filters.FilterSet):
 
     class Meta:
         model = Actor
-        fields = []
+        fields: list[str] = []
 
     def __init__(self, data=None, *args, user, **kwargs):
         # "nur aktive" is the default: applied when the URL says nothing (or nonsense) about

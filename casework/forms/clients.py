@@ -174,7 +174,7 @@ class OpenCaseForm(forms.Form):
     """Open a case for a client: where, by whom, since when, under which legal frameworks."""
 
     municipality = MunicipalityChoiceField(label=_("Kommune"), queryset=None)
-    case_manager = forms.ModelChoiceField(
+    case_manager: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Case Manager/in"),
         queryset=None,
         required=False,

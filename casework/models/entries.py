@@ -235,7 +235,8 @@ class Referral(VersionedModel, CaseEntry):
 
     def clean(self) -> None:
         super().clean()
-        if self.contact_person_id and self.contact_person.actor_id != self.actor_id:
+        contact_person = self.contact_person if self.contact_person_id else None
+        if contact_person is not None and contact_person.actor_id != self.actor_id:
             raise ValidationError({"contact_person": CONTACT_PERSON_OF_OTHER_ACTOR})
         if self.case_id and self.referred_on:
             self.case.check_entry_date("referred_on", self.referred_on)

@@ -104,7 +104,7 @@ class Client(VersionedModel, TimeStampedModel):
     gender = models.CharField(
         _("Geschlecht"), max_length=1, choices=Gender.choices, default=Gender.UNSPECIFIED
     )
-    nationality = CountryField(_("Staatsangehörigkeit"), blank=True)
+    nationality = CountryField(verbose_name=_("Staatsangehörigkeit"), blank=True)
     languages = models.CharField(
         _("Sprachen"), max_length=200, blank=True, help_text=_("Zum Beispiel „Arabisch, Kurdisch“.")
     )

@@ -14,6 +14,7 @@ from django.db.models import (
     QuerySet,
 )
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -192,7 +193,7 @@ def name_search_regex(text: str) -> str:
 @dataclass(frozen=True)
 class PossibleDuplicate:
     client: Any
-    reason: str
+    reason: str | Promise  # a lazy translation
 
 
 def possible_duplicates(*, first_name: str, last_name: str, date_of_birth: dt.date | None, user):
