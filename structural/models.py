@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kim.models import TimeStampedModel
+from kim.models import DESCRIPTION_MAX_LENGTH, NOTE_MAX_LENGTH, TimeStampedModel, text_limit
 
 BARRIER_DESCRIPTION_MAX_LENGTH = 500
 BARRIER_WITHOUT_DETAILS = _(
@@ -57,6 +57,7 @@ class Theme(TimeStampedModel):
         _("Beschreibung"),
         blank=True,
         help_text=_("Was fehlt oder hakt im Hilfesystem? Ohne personenbezogene Daten."),
+        **text_limit(DESCRIPTION_MAX_LENGTH),
     )
     status = models.CharField(
         _("Stufe"), max_length=20, choices=EscalationStep.choices, default=EscalationStep.TEAM
@@ -86,7 +87,7 @@ class ThemeDecision(models.Model):
     )
     step = models.CharField(_("Gremium / Stufe"), max_length=20, choices=EscalationStep.choices)
     decided_on = models.DateField(_("am"), default=timezone.localdate)
-    text = models.TextField(_("Beschluss / Ergebnis"), blank=True)
+    text = models.TextField(_("Beschluss / Ergebnis"), blank=True, **text_limit(NOTE_MAX_LENGTH))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -216,9 +217,11 @@ class CaseConference(TimeStampedModel):
     )
     held_on = models.DateField(_("am"), default=timezone.localdate)
     participants = models.TextField(
-        _("Teilnehmende"), help_text=_("Namen oder Funktionen, z. B. „Team Nord, Jobcenter (Frau M.)“.")
+        _("Teilnehmende"),
+        help_text=_("Namen oder Funktionen, z. B. „Team Nord, Jobcenter (Frau M.)“."),
+        **text_limit(DESCRIPTION_MAX_LENGTH),
     )
-    decisions = models.TextField(_("Ergebnisse und Absprachen"), blank=True)
+    decisions = models.TextField(_("Ergebnisse und Absprachen"), blank=True, **text_limit(NOTE_MAX_LENGTH))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kim.models import TimeStampedModel
+from kim.models import NOTE_MAX_LENGTH, TimeStampedModel, text_limit
 
 from ..lifecycle import CASE_IS_CLOSED, OPEN_PHASES, Phase
 from ..names import search_key
@@ -330,7 +330,7 @@ class PhaseChange(models.Model):
         related_name="+",
         verbose_name=_("Abschlussgrund"),
     )
-    note = models.TextField(_("Bemerkung"), blank=True)
+    note = models.TextField(_("Bemerkung"), blank=True, **text_limit(NOTE_MAX_LENGTH))
     # Entering Evaluation (or closing): how the person's situation developed.
     outcome = models.CharField(
         _("Ergebnis für die Person"), max_length=20, choices=ClientOutcome.choices, blank=True, default=""
@@ -375,7 +375,7 @@ class CaseAssignment(models.Model):
         related_name="+",
         verbose_name=_("durch"),
     )
-    note = models.TextField(_("Bemerkung"), blank=True)
+    note = models.TextField(_("Bemerkung"), blank=True, **text_limit(NOTE_MAX_LENGTH))
     # When the new case manager first opened the case: until then it is "neu übernommen" on
     # their Mein Arbeitsplatz.
     seen_at = models.DateTimeField(_("vom neuen Case Manager geöffnet am"), null=True, blank=True)

@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kim.models import DESCRIPTION_MAX_LENGTH, text_limit
+
 from .base import DATE_IN_FUTURE, VALID_UNTIL_BEFORE_GIVEN, WITHDRAWN_BEFORE_GIVEN
 from .catalogues import DataCategory
 from .entries import CaseEntry
@@ -29,7 +31,7 @@ def valid_on_q(day: dt.date | None = None, *, prefix: str = "") -> Q:
 class Consent(CaseEntry):
     """An Einwilligung: for a purpose, to named actors, for named data categories."""
 
-    purpose = models.TextField(_("Zweck"))
+    purpose = models.TextField(_("Zweck"), **text_limit(DESCRIPTION_MAX_LENGTH))
     actors = models.ManyToManyField(
         Actor, blank=True, related_name="consents", verbose_name=_("empfangende Stellen")
     )

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kim.models import TimeStampedModel
+from kim.models import DESCRIPTION_MAX_LENGTH, NOTE_MAX_LENGTH, TimeStampedModel, text_limit
 
 from .base import CONTACT_PERSON_OF_OTHER_ACTOR, DATE_IN_FUTURE, VersionedModel
 from .cases import Case
@@ -66,7 +66,7 @@ class Contact(CaseEntry):
     )
     topics = models.ManyToManyField(Topic, blank=True, related_name="contacts", verbose_name=_("Themen"))
     with_interpreter = models.BooleanField(_("mit Dolmetschung"), default=False)
-    note = models.TextField(_("Notiz"), blank=True)
+    note = models.TextField(_("Notiz"), blank=True, **text_limit(NOTE_MAX_LENGTH))
 
     class Meta:
         verbose_name = _("Kontakt")
@@ -115,7 +115,9 @@ class Goal(VersionedModel, CaseEntry):
     """A goal agreed with the client (Zielvereinbarung)."""
 
     title = models.CharField(_("Ziel"), max_length=200)
-    description = models.TextField(_("Beschreibung / Schritte"), blank=True)
+    description = models.TextField(
+        _("Beschreibung / Schritte"), blank=True, **text_limit(DESCRIPTION_MAX_LENGTH)
+    )
     topic = models.ForeignKey(
         Topic,
         on_delete=models.PROTECT,
@@ -196,7 +198,7 @@ class Referral(VersionedModel, CaseEntry):
     status = models.CharField(
         _("Status"), max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.REFERRED
     )
-    outcome = models.TextField(_("Ergebnis"), blank=True)
+    outcome = models.TextField(_("Ergebnis"), blank=True, **text_limit(NOTE_MAX_LENGTH))
     # The day of the first Rückmeldung (angenommen, abgelehnt, abgebrochen, abgeschlossen): the
     # statistics' time to response; none while the referral waits for one.
     responded_on = models.DateField(_("Rückmeldung am"), null=True, blank=True, editable=False)
@@ -264,7 +266,7 @@ class ReferralStatusChange(models.Model):
     from_status = models.CharField(_("von"), max_length=20, choices=ReferralStatus.choices)
     to_status = models.CharField(_("nach"), max_length=20, choices=ReferralStatus.choices)
     changed_on = models.DateField(_("Datum der Rückmeldung"))
-    note = models.TextField(_("Ergebnis / Bemerkung"), blank=True)
+    note = models.TextField(_("Ergebnis / Bemerkung"), blank=True, **text_limit(NOTE_MAX_LENGTH))
     changed_at = models.DateTimeField(_("erfasst am"), default=timezone.now)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

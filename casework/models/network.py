@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kim.models import TimeStampedModel
+from kim.models import DESCRIPTION_MAX_LENGTH, TimeStampedModel, text_limit
 
 from .base import PHONE_VALIDATOR, POSTAL_CODE_VALIDATOR, VersionedModel
 from .catalogues import ActorType, Topic
@@ -37,7 +37,9 @@ class Actor(VersionedModel, TimeStampedModel):
     phone = models.CharField(_("Telefon"), max_length=50, blank=True, validators=[PHONE_VALIDATOR])
     email = models.EmailField(_("E-Mail"), blank=True)
     website = models.URLField(_("Website"), blank=True)
-    description = models.TextField(_("Angebot / Beschreibung"), blank=True)
+    description = models.TextField(
+        _("Angebot / Beschreibung"), blank=True, **text_limit(DESCRIPTION_MAX_LENGTH)
+    )
     external_id = models.CharField(
         _("externe Kennung"),
         max_length=64,
