@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kim.models import TimeStampedModel
+from kim.models import DESCRIPTION_MAX_LENGTH, TimeStampedModel, text_limit
 
 from .entries import CaseEntry, Channel, Contact
 from .network import ContactPerson
@@ -66,7 +66,7 @@ class Appointment(CaseEntry):
         blank=True,
         help_text=_("Leer lassen, wenn keine nötig ist."),
     )
-    note = models.TextField(_("Notiz"), max_length=2000, blank=True)
+    note = models.TextField(_("Notiz"), blank=True, **text_limit(DESCRIPTION_MAX_LENGTH))
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
