@@ -1,7 +1,10 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from regions.models import District
+
+from .readers import ImportLimitError, check_size
 
 ACTORS = "akteure"
 CLIENTS = "klientinnen"
@@ -9,8 +12,6 @@ KIND_CHOICES = [
     (CLIENTS, _("Klient/innen mit Fällen")),
     (ACTORS, _("Akteure des Netzwerks mit Ansprechpersonen")),
 ]
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-FILE_TOO_LARGE = _("Die Datei ist größer als 5 MB. Bitte teilen Sie sie auf.")
 WRONG_SUFFIX = _("Bitte laden Sie eine CSV-Datei (.csv) oder eine Excel-Arbeitsmappe (.xlsx) hoch.")
 
 
@@ -18,9 +19,6 @@ class ImportUploadForm(forms.Form):
     kind = forms.ChoiceField(label=_("Was wird importiert?"), choices=KIND_CHOICES, widget=forms.RadioSelect)
     file = forms.FileField(
         label=_("Datei"),
-        help_text=_(
-            "CSV (UTF-8 oder Windows-1252, getrennt durch ; oder ,) oder Excel (.xlsx), höchstens 5 MB."
-        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
     )
     district = forms.ModelChoiceField(
@@ -30,14 +28,20 @@ class ImportUploadForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.fields["file"].help_text = _(
+            "CSV (UTF-8 oder Windows-1252, getrennt durch ; oder ,) oder Excel (.xlsx), höchstens "
+            "%(mb)s MB und %(rows)s Datenzeilen."
+        ) % {"mb": f"{settings.KIM_IMPORT_MAX_BYTES / 2**20:g}", "rows": settings.KIM_IMPORT_MAX_ROWS}
         if user.district_id:
             # Actors always go into the importer's own district.
             del self.fields["district"]
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(FILE_TOO_LARGE)
+        try:
+            check_size(upload.size)
+        except ImportLimitError as error:
+            raise forms.ValidationError(error.message) from error
         if not upload.name.lower().endswith((".csv", ".xlsx", ".txt")):
             raise forms.ValidationError(WRONG_SUFFIX)
         return upload

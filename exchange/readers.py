@@ -13,6 +13,10 @@ Decisions:
   two, but deterministic: column names never contain either character, so whichever
   of them the header contains is the delimiter. A header with neither is refused.
 - Row numbers are those a spreadsheet shows: the header is row 1.
+- Hard limits (settings KIM_IMPORT_*, see README): file size, rows, cells per row, and for
+  an XLSX its unpacked size and compression ratio, checked on the zip's directory before
+  openpyxl reads anything. Rows are read one by one and reading stops at the first limit
+  broken, so a hostile file costs a fraction of a second, not the whole file.
 """
 
 import csv
@@ -20,11 +24,11 @@ import datetime as dt
 import io
 import re
 import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils.translation import gettext as _
-
-MAX_ROWS = 5000
 
 ENCODING_UTF16 = (
     "Die Datei ist als UTF-16 („Unicode-Text“) gespeichert. Bitte speichern Sie sie als "
@@ -40,7 +44,31 @@ DELIMITER_UNKNOWN = (
 )
 EMPTY_FILE = "Die Datei ist leer."
 NO_DATA_ROWS = "Die Datei enthält nur die Kopfzeile und keine Daten."
-TOO_MANY_ROWS = "Die Datei hat mehr als %(max)d Datenzeilen. Bitte teilen Sie sie auf."
+TOO_MANY_ROWS = (
+    "Die Datei hat mehr als %(max)d Datenzeilen (Grenze „Zeilenzahl“). Bitte teilen Sie sie auf; "
+    "es wurde nichts geschrieben."
+)
+FILE_TOO_LARGE = (
+    "Die Datei ist größer als %(max)s MB (Grenze „Dateigröße“). Bitte teilen Sie sie auf; "
+    "es wurde nichts geschrieben."
+)
+TOO_MANY_CELLS = (
+    "Zeile %(row)d hat mehr als %(max)d Zellen (Grenze „Zellen je Zeile“). Bitte entfernen Sie "
+    "überzählige Spalten; es wurde nichts geschrieben."
+)
+UNPACKED_TOO_LARGE = (
+    "Die Excel-Arbeitsmappe ist entpackt größer als %(max)s MB (Grenze „entpackte Größe“) und "
+    "wird nicht gelesen. Bitte speichern Sie nur die Tabelle mit den Daten; es wurde nichts "
+    "geschrieben."
+)
+RATIO_TOO_HIGH = (
+    "Die Excel-Arbeitsmappe ist ungewöhnlich stark gepackt (mehr als %(max)d : 1, Grenze "
+    "„Kompressionsrate“) und wird aus Sicherheitsgründen nicht gelesen; es wurde nichts geschrieben."
+)
+TIME_LIMIT = (
+    "Der Import hat länger als %(max)d Sekunden gedauert (Grenze „Zeit je Auftrag“) und wurde "
+    "abgebrochen; es wurde nichts geschrieben. Bitte teilen Sie die Datei auf."
+)
 MISSING_COLUMNS = "Zeile 1: Es fehlen die Spalten: %(columns)s."
 DUPLICATE_COLUMNS = "Zeile 1: Die Spalte „%(column)s“ kommt mehrfach vor."
 WRONG_FIELD_COUNT = (
@@ -62,6 +90,34 @@ class ImportFileError(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+class ImportLimitError(ImportFileError):
+    """The file or the job breaks one of the hard limits (settings KIM_IMPORT_*)."""
+
+
+def _mb(value: int) -> str:
+    return f"{value / 2**20:g}".replace(".", ",")
+
+
+def check_size(size: int) -> None:
+    if size > settings.KIM_IMPORT_MAX_BYTES:
+        raise ImportLimitError(_(FILE_TOO_LARGE) % {"max": _mb(settings.KIM_IMPORT_MAX_BYTES)})
+
+
+class Deadline:
+    """The time limit of one import job; `check()` raises once it has passed."""
+
+    def __init__(self, seconds: float | None = None):
+        import time
+
+        self._clock = time.monotonic
+        self.seconds = settings.KIM_IMPORT_MAX_SECONDS if seconds is None else seconds
+        self.until = self._clock() + self.seconds
+
+    def check(self) -> None:
+        if self._clock() > self.until:
+            raise ImportLimitError(_(TIME_LIMIT) % {"max": self.seconds})
 
 
 @dataclass(frozen=True)
@@ -121,34 +177,99 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
-def _read_csv(data: bytes) -> list[list[str]]:
+def _read_csv(data: bytes) -> Iterator[list[str]]:
     text = decode(data)
     if not text.strip():
         raise ImportFileError(_(EMPTY_FILE))
     header_line = text.lstrip("\r\n").splitlines()[0]
     delimiter = _delimiter(header_line)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    number = 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise ImportFileError(_(CSV_BROKEN) % {"row": number + 1, "error": error}) from error
+        number += 1
+        yield cells
+
+
+def check_xlsx_archive(data: bytes) -> None:
+    """Refuse a zip bomb from the zip's directory alone: nothing is unpacked here."""
     try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as error:
-        raise ImportFileError(_(CSV_BROKEN) % {"row": 0, "error": error}) from error
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as error:
+        raise ImportFileError(_(XLSX_BROKEN)) from error
+    with archive:
+        members = archive.infolist()
+    unpacked = sum(member.file_size for member in members)
+    packed = sum(member.compress_size for member in members)
+    if unpacked > settings.KIM_IMPORT_MAX_UNPACKED_BYTES:
+        raise ImportLimitError(_(UNPACKED_TOO_LARGE) % {"max": _mb(settings.KIM_IMPORT_MAX_UNPACKED_BYTES)})
+    ratio = settings.KIM_IMPORT_MAX_COMPRESSION_RATIO
+    # Small members (styles, the content types) pack well and say nothing; judge the big ones.
+    for member in members:
+        if member.file_size > 1024 * 1024 and member.file_size > ratio * max(member.compress_size, 1):
+            raise ImportLimitError(_(RATIO_TOO_HIGH) % {"max": ratio})
+    if unpacked > 1024 * 1024 and unpacked > ratio * max(packed, 1):
+        raise ImportLimitError(_(RATIO_TOO_HIGH) % {"max": ratio})
 
 
-def _read_xlsx(data: bytes) -> list[list[str]]:
+def _read_xlsx(data: bytes) -> Iterator[list[str]]:
     from openpyxl import load_workbook
 
+    check_xlsx_archive(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
         raise ImportFileError(_(XLSX_BROKEN)) from error
+    # One cell more than allowed is read, so a longer row is noticed and nothing past it.
+    max_cells = settings.KIM_IMPORT_MAX_CELLS_PER_ROW + 1
     try:
         sheet = workbook.worksheets[0]
-        return [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+        for row in sheet.iter_rows(values_only=True, max_col=max_cells):
+            yield [_cell_text(value) for value in row]
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        raise ImportFileError(_(XLSX_BROKEN)) from error
     finally:
         workbook.close()
 
 
-def read_table(data: bytes, filename: str, *, required: list[str], known: list[str]) -> Table:
-    """The table in `data`; raises ImportFileError for anything wrong with the file itself."""
+def _limited(raw: Iterator[list[str]], check: Callable[[], None] | None) -> Iterator[tuple[int, list[str]]]:
+    """The non-empty rows with their numbers, stopping at the first limit broken."""
+    max_rows, max_cells = settings.KIM_IMPORT_MAX_ROWS, settings.KIM_IMPORT_MAX_CELLS_PER_ROW
+    non_empty = 0
+    for number, cells in enumerate(raw, start=1):
+        if number % 200 == 0 and check is not None:
+            check()
+        if len(cells) > max_cells:
+            while cells and not str(cells[-1]).strip():
+                cells.pop()
+            if len(cells) > max_cells:
+                raise ImportLimitError(_(TOO_MANY_CELLS) % {"row": number, "max": max_cells})
+        # Leading empty lines and trailing empty rows (Excel leaves them) are not data.
+        if not any(c.strip() for c in cells):
+            continue
+        non_empty += 1
+        if non_empty > max_rows + 1:  # the header and max_rows data rows
+            raise ImportLimitError(_(TOO_MANY_ROWS) % {"max": max_rows})
+        yield number, cells
+
+
+def read_table(
+    data: bytes,
+    filename: str,
+    *,
+    required: list[str],
+    known: list[str],
+    check: Callable[[], None] | None = None,
+) -> Table:
+    """The table in `data`; raises ImportFileError for anything wrong with the file itself
+    (ImportLimitError for a broken limit). `check` is called now and then while reading
+    (the job's time limit)."""
+    check_size(len(data))
     name = filename.lower()
     if name.endswith(".xlsx"):
         raw = _read_xlsx(data)
@@ -156,9 +277,7 @@ def read_table(data: bytes, filename: str, *, required: list[str], known: list[s
         raw = _read_csv(data)
     else:
         raise ImportFileError(_(UNKNOWN_FORMAT))
-    # Leading empty lines and trailing empty rows (Excel leaves them) are not data.
-    numbered = [(number, cells) for number, cells in enumerate(raw, start=1)]
-    numbered = [(n, cells) for n, cells in numbered if any(c.strip() for c in cells)]
+    numbered = list(_limited(raw, check))
     if not numbered:
         raise ImportFileError(_(EMPTY_FILE))
     _header_number, header = numbered[0]
@@ -193,8 +312,6 @@ def read_table(data: bytes, filename: str, *, required: list[str], known: list[s
         rows.append(Row(number=number, values=values))
     if not rows:
         raise ImportFileError(_(NO_DATA_ROWS))
-    if len(rows) > MAX_ROWS:
-        raise ImportFileError(_(TOO_MANY_ROWS) % {"max": MAX_ROWS})
     return Table(columns=[c for c in columns if c in known], rows=rows)
 
 

@@ -60,3 +60,22 @@ class ImportReport:
             f"{counts['create']} neu, {counts['update']} geändert, "
             f"{counts['unchanged']} unverändert, {counts['rejected']} abgelehnt"
         )
+
+
+def report_to_dict(report: ImportReport) -> dict:
+    """What a job keeps of its report (jobs.Job.result): row numbers, keys, messages."""
+    return {
+        "kind": report.kind,
+        "file_error": report.file_error,
+        "committed": report.committed,
+        "rows": [[row.row, row.key, row.action, [str(m) for m in row.messages]] for row in report.rows],
+    }
+
+
+def report_from_dict(data: dict) -> ImportReport:
+    return ImportReport(
+        kind=data.get("kind", ""),
+        file_error=data.get("file_error", ""),
+        committed=data.get("committed", False),
+        rows=[RowReport(row=r, key=k, action=a, messages=list(m)) for r, k, a, m in data.get("rows", [])],
+    )

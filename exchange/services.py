@@ -16,7 +16,7 @@ from audit.models import Action
 from audit.services import audit_record
 from casework.models import Actor, Client
 
-from .readers import ImportFileError, read_table
+from .readers import Deadline, ImportFileError, read_table
 from .report import ImportReport, RowAction, RowReport
 
 Progress = Callable[[int, int], None]
@@ -45,25 +45,43 @@ def run_import(
     filename: str,
     commit: bool = False,
     progress: Progress | None = None,
+    deadline: Deadline | None = None,
 ) -> ImportReport:
-    """The row-by-row report of importing `data`; with `commit`, also the import itself."""
+    """The row-by-row report of importing `data`; with `commit`, also the import itself.
+
+    Every hard limit (readers: size, rows, cells, XLSX packing; `deadline`: the time per job)
+    ends the run with `file_error` set and nothing written. The web's jobs and the commands
+    both run imports through here."""
     report = ImportReport(kind=importer.kind)
+    deadline = deadline or Deadline()
+
+    def step(done: int, total: int) -> None:
+        deadline.check()
+        if progress:
+            progress(done, total)
+
     try:
-        table = read_table(data, filename, required=importer.required_columns, known=importer.columns)
+        table = read_table(
+            data, filename, required=importer.required_columns, known=importer.columns, check=deadline.check
+        )
+        if not commit:
+            report.rows = _rows_report(importer, importer.plan(table.rows, table.columns, progress=step))
+            return report
     except ImportFileError as error:
         report.file_error = error.message
-        return report
-    if not commit:
-        report.rows = _rows_report(importer, importer.plan(table.rows, table.columns, progress=progress))
+        report.rows = []
         return report
     try:
         with transaction.atomic():
-            plans = importer.plan(table.rows, table.columns, progress=progress)
-            report.rows = _rows_report(importer, plans)
-            if not report.ok:
-                raise _Rollback
             try:
-                importer.apply(plans, progress=progress)
+                plans = importer.plan(table.rows, table.columns, progress=step)
+                report.rows = _rows_report(importer, plans)
+                if not report.ok:
+                    raise _Rollback
+                importer.apply(plans, progress=step)
+            except ImportFileError as error:
+                report.file_error, report.rows = error.message, []
+                raise _Rollback from error
             except ValidationError as error:
                 report.file_error = _(APPLY_FAILED) % {"error": " ".join(error.messages)}
                 raise _Rollback from error

@@ -1,10 +1,11 @@
 """Exports of the case list and the network directory; the import page for Koordination."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,16 +15,17 @@ from django.views.decorators.http import require_GET
 from accounts.roles import can_import, works_with_cases
 from audit.services import audit_record_list_export, used_filter_names
 from casework import selectors
-from casework.filters.cases import CaseFilter
 from casework.filters.network import ActorFilter
-from casework.models import Actor, Case
-from regions.models import District, Municipality
+from casework.models import Actor
+from jobs.models import JobKind, JobStatus
+from jobs.selectors import job_for_user
+from jobs.services import job_progress
+from regions.models import Municipality
 
-from . import exports, uploads
-from .actors import ActorImporter
-from .clients import ClientImporter
+from . import exports, exports_jobs
+from . import jobs as import_jobs
 from .forms import ACTORS, CLIENTS, ImportUploadForm
-from .services import run_import
+from .report import report_from_dict
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -45,33 +47,15 @@ def _filter_names(filterset) -> str:
 @require_GET
 @never_cache
 def case_export(request, fmt: str):
-    """The case list as the list page shows it: same filters, same sorting, same columns."""
+    """The case list as the list page shows it; a long list becomes a job with a download page."""
     if not works_with_cases(request.user):
         raise PermissionDenied
-    case_filter = CaseFilter(
-        request.GET or None, queryset=selectors.case_list(user=request.user), user=request.user
-    )
-    cases = case_filter.qs if case_filter.is_bound else case_filter.queryset
-    cases = selectors.case_export_rows(cases)
-    names = _filter_names(case_filter)
-    audit_record_list_export(
-        user=request.user,
-        model=Case,
-        detail=f"Fallliste {fmt.upper()}, {len(cases)} Fälle" + (f"; Filter: {names}" if names else ""),
-    )
-    stamp = f"{timezone.localdate():%Y-%m-%d}"
-    header = exports.case_header()
-    if fmt == "csv":
-        return _download(
-            exports.to_csv(header, exports.case_rows(cases, dates_as_text=True)),
-            content_type=CSV_CONTENT_TYPE,
-            filename=f"faelle-{stamp}.csv",
-        )
-    return _download(
-        exports.to_xlsx(_("Fälle"), header, exports.case_rows(cases, dates_as_text=False)),
-        content_type=XLSX_CONTENT_TYPE,
-        filename=f"faelle-{stamp}.xlsx",
-    )
+    found = exports_jobs.case_filter(user=request.user, query=request.GET)
+    if exports_jobs.filtered_cases(found).count() > settings.KIM_EXPORT_INLINE_MAX_ROWS:
+        job = exports_jobs.case_export_start(user=request.user, query=request.GET, fmt=fmt)
+        return redirect("jobs:detail", job.pk)
+    export = exports_jobs.build_case_export(user=request.user, query=request.GET, fmt=fmt)
+    return _download(export.content, content_type=export.content_type, filename=export.filename)
 
 
 @login_required
@@ -101,69 +85,80 @@ def network_export(request):
     )
 
 
-# --- Import -----------------------------------------------------------------------------
+# --- Import ---------------------------------------------------------------------------
 
 
-def _importer(user, kind: str, district_id: int | None):
-    if kind == CLIENTS:
-        return ClientImporter(user=user)
-    district = District.objects.filter(pk=district_id).first() if district_id else user.district
-    if district is None:
+KIND_LABELS = {ACTORS: _("Akteure"), CLIENTS: _("Klient/innen mit Fällen")}
+
+
+def _require_import(user) -> None:
+    if not can_import(user):
         raise PermissionDenied
-    return ActorImporter(user=user, district=district)
 
 
 @login_required
 @never_cache
 def import_page(request):
-    """Upload → dry run report → „Jetzt importieren“ (or „Abbrechen“)."""
+    """Upload → dry run (a job) → „Jetzt importieren“ (a job) or „Abbrechen“."""
     user = request.user
-    if not can_import(user):
-        raise PermissionDenied
-    context = {"kind_labels": {ACTORS: _("Akteure"), CLIENTS: _("Klient/innen mit Fällen")}}
-    if request.method == "POST" and request.POST.get("step") in ("commit", "cancel"):
-        stored = uploads.load(request, request.POST.get("token", ""))
-        if stored is None:
-            messages.error(
-                request, _("Die hochgeladene Datei ist nicht mehr vorhanden. Bitte erneut hochladen.")
-            )
-            return redirect("exchange:import")
-        meta, data = stored
-        if request.POST["step"] == "cancel":
-            uploads.discard(request)
-            messages.info(request, _("Import abgebrochen; die Datei wurde gelöscht."))
-            return redirect("exchange:import")
-        importer = _importer(user, meta["kind"], meta["district_id"])
-        report = run_import(importer, data=data, filename=meta["filename"], commit=True)
-        uploads.discard(request)
-        context.update(report=report, filename=meta["filename"], kind=meta["kind"])
-        if report.committed:
-            messages.success(request, _("Import abgeschlossen: %(summary)s.") % {"summary": report.summary()})
-        else:
-            messages.error(request, _("Es wurde nichts importiert."))
-        context["form"] = ImportUploadForm(user=user)
-        return render(request, "exchange/import.html", context)
-
+    _require_import(user)
     form = ImportUploadForm(request.POST or None, request.FILES or None, user=user)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        data = upload.read()
-        kind = form.cleaned_data["kind"]
         district = form.chosen_district()
-        importer = _importer(user, kind, district.pk if district else None)
-        report = run_import(importer, data=data, filename=upload.name, commit=False)
-        token = None
-        if report.ok:
-            token = uploads.store(
-                request,
-                data=data,
-                filename=upload.name,
-                kind=kind,
-                district_id=district.pk if district else None,
-            )
-        else:
-            uploads.discard(request)
-        context.update(report=report, token=token, filename=upload.name, kind=kind, dry_run=True)
-        form = ImportUploadForm(user=user, initial={"kind": kind})
-    context["form"] = form
+        job = import_jobs.import_start(
+            user=user,
+            upload=form.cleaned_data["file"],
+            kind=form.cleaned_data["kind"],
+            district_id=district.pk if district else None,
+        )
+        return redirect("exchange:import_job", job.pk)
+    return render(request, "exchange/import.html", {"form": form, "kind_labels": KIND_LABELS})
+
+
+@login_required
+@never_cache
+def import_job(request, pk):
+    """A dry run or a real run: its progress while it runs, its report when done."""
+    user = request.user
+    _require_import(user)
+    job = job_for_user(user=user, pk=pk)
+    if job.kind not in (JobKind.IMPORT_DRY_RUN, JobKind.IMPORT):
+        raise Http404
+    dry_run = job.kind == JobKind.IMPORT_DRY_RUN
+    if request.method == "POST":
+        step = request.POST.get("step")
+        if not dry_run or step not in ("commit", "cancel"):
+            return redirect("exchange:import_job", job.pk)
+        if job.params.get("next"):
+            return redirect("exchange:import_job", job.params["next"])
+        report = report_from_dict(job.result)
+        if job.status != JobStatus.DONE or not report.ok or not job.input_file:
+            messages.error(request, _(import_jobs.FILE_GONE))
+            return redirect("exchange:import")
+        if step == "cancel":
+            import_jobs.import_cancel(dry_run=job)
+            messages.info(request, _("Import abgebrochen; die Datei wurde gelöscht."))
+            return redirect("exchange:import")
+        return redirect("exchange:import_job", import_jobs.import_commit(dry_run=job).pk)
+
+    context = {
+        "job": job,
+        "dry_run": dry_run,
+        "filename": job.input_name,
+        "kind": job.params.get("kind"),
+        "kind_labels": KIND_LABELS,
+        "form": ImportUploadForm(user=user, initial={"kind": job.params.get("kind")}),
+    }
+    if job.is_finished:
+        report = report_from_dict(job.result)
+        if not report.file_error and job.error:
+            report.file_error = job.error
+        context.update(report=report, can_commit=dry_run and report.ok and bool(job.input_file))
+        if not dry_run and report.committed:
+            messages.success(request, _("Import abgeschlossen: %(summary)s.") % {"summary": report.summary()})
+        elif not dry_run:
+            messages.error(request, _("Es wurde nichts importiert."))
+    else:
+        done, total = job_progress(job)
+        context.update(progress_done=done, progress_total=total)
     return render(request, "exchange/import.html", context)

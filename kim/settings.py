@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "reporting",
     "structural",
     "exchange",
+    "jobs",
+    "reminders",
 ]
 
 MIDDLEWARE = [
@@ -369,6 +371,104 @@ KIM_STATISTICS_MIN_COUNT = int(os.environ.get("KIM_STATISTICS_MIN_COUNT", "3"))
 # A case conference's pseudonymised presentation names the municipality only from this many
 # inhabitants on (regions.Municipality.population); smaller or unknown ones show the region.
 KIM_PSEUDONYM_MIN_POPULATION = int(os.environ.get("KIM_PSEUDONYM_MIN_POPULATION", "20000"))
+
+# --- Background work (Celery) ------------------------------------------------------------------
+# With a broker (Redis), imports, long exports and the scheduled work run in `celery -A kim
+# worker`, the schedule in `celery -A kim beat`. Without one (the one-command demo) every task
+# runs in the process that asks for it (eager), so the demo needs nothing but Python.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+# Job state (status, progress, result) lives in the database (jobs.Job) and progress in the
+# cache below, so no result backend is needed: any app server reads a job's state.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "kim")
+# A task is acknowledged only when it ends: a worker that dies mid-import hands it on rather
+# than losing it (the import's transaction was rolled back, so the rerun starts clean).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = False
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = TIME_ZONE
+
+
+def _daily(name: str, default: str):
+    """A time of day from the environment (HH:MM) as a celery beat crontab."""
+    from celery.schedules import crontab
+
+    hour, minute = os.environ.get(name, default).split(":")
+    return crontab(hour=int(hour), minute=int(minute))
+
+
+# The scheduled work (celery beat). Each run takes a lock (jobs.locks) and records its outcome
+# (jobs.ScheduledRun, read-only in the admin), so two schedulers or a manual run at the same
+# time do the work once.
+CELERY_BEAT_SCHEDULE = {
+    "retention": {"task": "jobs.tasks.retention", "schedule": _daily("KIM_RETENTION_TIME", "02:30")},
+    "expire-files": {"task": "jobs.tasks.expire_files", "schedule": _daily("KIM_EXPIRE_FILES_TIME", "03:30")},
+    "reminder-digest": {
+        "task": "reminders.tasks.send_digests",
+        "schedule": _daily("KIM_REMINDER_DIGEST_TIME", "06:30"),
+    },
+}
+
+# Progress of running jobs, read by every app server: Redis when there is a broker, otherwise
+# the process's own memory (eager tasks finish before the page that started them is shown).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ.get("CACHE_URL", CELERY_BROKER_URL),
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "kim"),
+    }
+    if CELERY_BROKER_URL or os.environ.get("CACHE_URL")
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
+# Hard limits of an import. The file is refused before it is read past the limit it breaks, with
+# a German message naming that limit; nothing is written.
+KIM_IMPORT_MAX_BYTES = int(os.environ.get("KIM_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
+KIM_IMPORT_MAX_ROWS = int(os.environ.get("KIM_IMPORT_MAX_ROWS", "5000"))
+KIM_IMPORT_MAX_CELLS_PER_ROW = int(os.environ.get("KIM_IMPORT_MAX_CELLS_PER_ROW", "50"))
+KIM_IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("KIM_IMPORT_MAX_UNPACKED_BYTES", str(50 * 1024 * 1024)))
+KIM_IMPORT_MAX_COMPRESSION_RATIO = int(os.environ.get("KIM_IMPORT_MAX_COMPRESSION_RATIO", "100"))
+KIM_IMPORT_MAX_SECONDS = int(os.environ.get("KIM_IMPORT_MAX_SECONDS", "600"))
+# Uploaded import files and finished export files: read and written only through the storage
+# API (the "jobs" storage), so every app server and worker sees the same files when this is
+# a shared folder or, with django-storages, an object store. Never served directly.
+KIM_JOB_FILES_ROOT = Path(os.environ.get("KIM_JOB_FILES_ROOT", BASE_DIR / "job_files"))
+STORAGES["jobs"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {
+        "location": KIM_JOB_FILES_ROOT,
+        "file_permissions_mode": 0o600,
+        "directory_permissions_mode": 0o700,
+    },
+}
+# A case list export of more rows than this is built by a worker and offered for download.
+KIM_EXPORT_INLINE_MAX_ROWS = int(os.environ.get("KIM_EXPORT_INLINE_MAX_ROWS", "2000"))
+# They are deleted after this many hours (scheduled task expire_files).
+KIM_JOB_FILES_HOURS = int(os.environ.get("KIM_JOB_FILES_HOURS", "24"))
+
+# --- E-mail (the daily reminder digest) ---------------------------------------------------------
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "kim@localhost")
+# A referral without Rückmeldung this many days after it was made appears in the digest.
+KIM_REMINDER_REFERRAL_DAYS = int(os.environ.get("KIM_REMINDER_REFERRAL_DAYS", "14"))
+# The digest's links: the address users open the application at.
+KIM_BASE_URL = os.environ.get("KIM_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,

@@ -4,6 +4,8 @@ import os
 import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
+# Set in the environment so a worker process the tests start shares the folder.
+os.environ.setdefault("KIM_JOB_FILES_ROOT", tempfile.mkdtemp(prefix="kim-test-jobs-"))
 
 from kim.settings import *  # noqa: F403
 

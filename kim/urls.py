@@ -41,6 +41,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("statistik/", include("reporting.urls")),
     path("struktur/", include("structural.urls")),
+    path("auftraege/", include("jobs.urls")),
+    path("einstellungen/", include("reminders.urls")),
     path("", include("exchange.urls")),
     path("", include("casework.urls")),
 ]

@@ -367,6 +367,45 @@ INVENTORY: dict[str, Entry] = {
         ("id", "at", "action", "object_type", "object_id", "case_reference", "fields", "detail"),
     ),
     **_model("audit.auditentry", user=keep(PERSONAL, STAFF), username=keep(PERSONAL, STAFF)),
+    # --- Background work (jobs app) -------------------------------------------------------------
+    # A job's uploaded and produced files (import rows, exported case lists) are deleted a day
+    # after it ends (KIM_JOB_FILES_HOURS, scheduled task expire_files), its row a week later; the
+    # report keeps row numbers, external ids and the import's messages for that time.
+    **_all_none(
+        "jobs.job",
+        (
+            "id",
+            "kind",
+            "status",
+            "params",
+            "input_file",
+            "output_file",
+            "output_type",
+            "progress_done",
+            "progress_total",
+            "error",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "expires_at",
+            "output_name",
+        ),
+    ),
+    **_model(
+        "jobs.job",
+        owner=keep(PERSONAL, STAFF),
+        input_name=keep(PERSONAL, "the file name the user chose; removed with the job after a week"),
+        result=keep(
+            PERSONAL, "an import's report (external ids, messages); removed with the job after a week"
+        ),
+    ),
+    **_all_none("jobs.scheduledrun", ("id", "task", "started_at", "finished_at", "outcome", "summary")),
+    **_all_none("jobs.tasklock", ("name", "holder", "acquired_at", "expires_at")),
+    # --- Reminder digests: a staff member's own settings and the record of what was sent --------
+    **_all_none("reminders.remindersettings", ("id", "enabled", "weekdays")),
+    **_model("reminders.remindersettings", user=keep(PERSONAL, STAFF)),
+    **_all_none("reminders.digestsent", ("id", "day", "sent_at", "items")),
+    **_model("reminders.digestsent", user=keep(PERSONAL, STAFF)),
     # --- The deletion log holds ids, counts and rules, by design nothing personal -------------
     **_all_none("privacy.deletionlog", ("id", "run_at", "client_id", "household_id", "deleted", "rules")),
     **_model("privacy.deletionlog", performed_by=keep(PERSONAL, STAFF)),

@@ -145,6 +145,7 @@ CASE_WORKERS = statuses(200, 200, 200, 403, 200)
 COORDINATORS = statuses(403, 403, 200, 403, 200)
 STATISTICS_VIEWERS = statuses(403, 403, 200, 200, 200)
 ADMIN_ONLY = statuses(302, 302, 302, 302, 200)  # non-staff are sent to the admin's login
+OWNER_ONLY = statuses(404, 404, 200, 404, 404)  # the coordinator started the jobs of the world
 THEME_OUT_OF_SCOPE = statuses(404, 404, 404, 403, 404)  # superusers work with their own district
 
 EXPECTATIONS: dict[str, Expect] = {
@@ -214,6 +215,15 @@ EXPECTATIONS: dict[str, Expect] = {
     "exchange:case_export_xlsx": Expect((), ("GET",), CASE_WORKERS),
     "exchange:network_export": Expect((), ("GET",), EVERYONE),
     "exchange:import": Expect((), ("GET", "POST"), COORDINATORS),
+    # jobs belong to the user who started them (here: Koordination); nobody else finds them
+    "exchange:import_job": Expect(("import_job",), ("GET",), statuses(403, 403, 200, 403, 404)),
+    # an empty POST (no step) leads back to the job's page
+    "exchange:import_job#post": Expect(("import_job",), ("POST",), statuses(403, 403, 302, 403, 404)),
+    "jobs:detail": Expect(("export_job",), ("GET",), OWNER_ONLY),
+    "jobs:status": Expect(("import_job",), ("GET",), OWNER_ONLY),
+    "jobs:download": Expect(("export_job",), ("GET",), OWNER_ONLY),
+    # every signed-in user's own reminder settings
+    "reminders:settings": Expect((), ("GET", "POST"), EVERYONE),
     # structural work: barriers of cases, themes of the district, case conferences
     "structural:barrier_list": Expect((), ("GET",), CASE_WORKERS),
     "structural:barrier_create": Expect(("case",), ("GET", "POST"), write_case(200), OUT_OF_SCOPE),
@@ -329,6 +339,25 @@ def _region_objects(*, place: str, last_name: str, case_manager, actor, by, shar
     )
 
 
+def _jobs(owner):
+    """A finished dry run and a finished export of the case list, both started by `owner`."""
+    from jobs import services as jobs
+    from jobs.models import JobKind, JobStatus
+
+    dry_run = jobs.job_create(kind=JobKind.IMPORT_DRY_RUN, owner=owner, params={"kind": "klientinnen"})
+    jobs.job_finish(dry_run, result={"kind": "klientinnen", "rows": []})
+    export = jobs.job_create(kind=JobKind.CASE_EXPORT, owner=owner, params={"fmt": "csv"})
+    jobs.job_finish(
+        export,
+        result={"count": 0},
+        output_file=jobs.store_file(prefix="exports", data=b"Aktenzeichen\r\n"),
+        output_name="faelle.csv",
+        output_type="text/csv",
+    )
+    assert dry_run.status == export.status == JobStatus.DONE
+    return dry_run, export
+
+
 def _build_world() -> SimpleNamespace:
     nord, sued = Region.objects.get(name="Nord"), Region.objects.get(name="Süd")
     users = {
@@ -363,6 +392,7 @@ def _build_world() -> SimpleNamespace:
     )
     own.actor, other.actor = actor_nord, actor_foreign
     own.theme = structural_services.theme_create(district=coesfeld(), by=None, title="Kitaplätze fehlen")
+    own.import_job, own.export_job = _jobs(users["coordination"])
     other.theme = structural_services.theme_create(
         district=actor_foreign.district, by=None, title="Sprachkurse fehlen"
     )
