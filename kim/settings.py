@@ -447,6 +447,8 @@ STORAGES["jobs"] = {
 }
 # A case list export of more rows than this is built by a worker and offered for download.
 KIM_EXPORT_INLINE_MAX_ROWS = int(os.environ.get("KIM_EXPORT_INLINE_MAX_ROWS", "2000"))
+# The statistics workbook is built by a worker (a download page) when there is one.
+KIM_STATISTICS_EXPORT_AS_JOB = env_bool("KIM_STATISTICS_EXPORT_AS_JOB", bool(CELERY_BROKER_URL))
 # They are deleted after this many hours (scheduled task expire_files).
 KIM_JOB_FILES_HOURS = int(os.environ.get("KIM_JOB_FILES_HOURS", "24"))
 

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, QueryDict
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -51,12 +51,16 @@ def statistics_view(view):
     return wrapped
 
 
-def _form(request) -> StatisticsForm:
-    """The form bound to the URL's parameters; what the URL leaves out comes from the defaults."""
-    choices = scope_choices(request.user)
+def form_for(user, params) -> StatisticsForm:
+    """The form bound to `params` (a URL's parameters); what they leave out comes from the defaults."""
+    choices = scope_choices(user)
     data = default_data(choices, timezone.localdate())
-    data.update({key: value for key, value in request.GET.items() if key in StatisticsForm.base_fields})
+    data.update({key: value for key, value in params.items() if key in StatisticsForm.base_fields})
     return StatisticsForm(data, choices=choices)
+
+
+def _form(request) -> StatisticsForm:
+    return form_for(request.user, request.GET)
 
 
 def _statistics(form: StatisticsForm) -> Statistics:
@@ -133,6 +137,13 @@ def export_xlsx(request):
     form = _form(request)
     if not form.is_valid():
         return _render_page(request, form, None, status=400)
+    if settings.KIM_STATISTICS_EXPORT_AS_JOB:
+        # Built by a worker; the user waits on the job's page, not in a request.
+        from .jobs import statistics_export_start
+
+        return redirect(
+            "jobs:detail", statistics_export_start(user=request.user, query=_query_string(form)).pk
+        )
     stats = _statistics(form)
     response = HttpResponse(
         exports.to_xlsx(stats, today=timezone.localdate()), content_type=XLSX_CONTENT_TYPE

@@ -54,3 +54,22 @@ def test_a_short_export_is_sent_at_once(client, case_manager, cases):
     response = client.get(reverse("exchange:case_export_xlsx"))
     assert response.status_code == 200 and response.content[:2] == b"PK"
     assert not Job.objects.exists()
+
+
+def test_the_statistics_workbook_as_a_job(client, coordinator, cases, settings):
+    settings.KIM_STATISTICS_EXPORT_AS_JOB = True
+    client.force_login(coordinator)
+    response = client.get(reverse("reporting:export_xlsx"))
+    assert response.status_code == 302
+    job = Job.objects.get(pk=resolve(response["Location"]).kwargs["pk"])
+    assert job.status == JobStatus.DONE and job.output_name.startswith("kim-statistik_")
+    download = client.get(reverse("jobs:download", args=[job.pk]))
+    content = b"".join(download.streaming_content)
+    assert content[:2] == b"PK"
+    # The same file as the direct export gives.
+    settings.KIM_STATISTICS_EXPORT_AS_JOB = False
+    direct = client.get(reverse("reporting:export_xlsx"))
+    assert direct.status_code == 200
+    assert download["Content-Disposition"] == direct["Content-Disposition"].replace(
+        "attachment; ", "attachment; "
+    )
