@@ -159,6 +159,17 @@ def world(superuser, case_manager):
     # Login records (django-axes): a failed attempt and a successful login.
     WebClient().post(reverse("login"), {"username": "unbekannt", "password": "falsch"})
     WebClient().post(reverse("login"), {"username": case_manager.username, "password": "test-password-123"})
+    # Background work: a finished import dry run, a scheduled run and a sent digest.
+    from jobs import services as jobs
+    from jobs.models import JobKind, RunOutcome, ScheduledRun
+    from reminders.models import DigestSent
+
+    jobs.job_finish(
+        jobs.job_create(kind=JobKind.IMPORT_DRY_RUN, owner=superuser, params={"kind": "klientinnen"}),
+        result={"rows": []},
+    )
+    ScheduledRun.objects.create(task="retention", outcome=RunOutcome.OK, summary="nichts fällig")
+    DigestSent.objects.create(user=case_manager, day=today, items=2)
     return {"case": case, "client": client, "household": household, "actor": actor}
 
 
@@ -185,7 +196,14 @@ CHANGEABLE = [
     (model, model_admin)
     for model, model_admin in REGISTERED
     if not isinstance(model_admin, HistoryAdmin)
-    and model._meta.label_lower not in ("audit.auditentry", "privacy.deletionlog")
+    and model._meta.label_lower
+    not in (
+        "audit.auditentry",
+        "privacy.deletionlog",
+        "jobs.job",
+        "jobs.scheduledrun",
+        "reminders.digestsent",
+    )
 ]
 
 

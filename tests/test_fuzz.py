@@ -22,6 +22,7 @@ what the next example sees. Set ``KIM_FUZZ_EXAMPLES`` for a longer run.
 import datetime as dt
 import os
 import re
+import uuid
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from http.cookies import SimpleCookie
@@ -171,11 +172,20 @@ class World:
         kwargs = self.object_ids(endpoint)
         numbers = {"missing": MISSING_PK, "huge": 2**63}
         if ids in numbers:
-            kwargs = {k: numbers[ids] if isinstance(v, int) else f"{v}x" for k, v in kwargs.items()}
+            kwargs = {k: _unknown(v, numbers[ids]) for k, v in kwargs.items()}
         return reverse(endpoint.name, kwargs=kwargs)
 
     def http_for(self, endpoint: Endpoint) -> HttpClient:
         return self.admin_http if endpoint.is_admin else self.http
+
+
+def _unknown(value, number: int):
+    """An argument of the URL's kind that names nothing: a number, a random UUID, a slug."""
+    if isinstance(value, int):
+        return number
+    if isinstance(value, uuid.UUID):
+        return uuid.uuid4()
+    return f"{value}x"
 
 
 @pytest.fixture
@@ -214,6 +224,11 @@ def world(db, superuser):
         case=case, by=user, starts_at=timezone.now() + dt.timedelta(days=2), mode="video"
     )
     feed_token = services.calendar_feed_renew(user=user)
+    from jobs import services as jobs
+    from jobs.models import JobKind
+
+    job = jobs.job_create(kind=JobKind.IMPORT_DRY_RUN, owner=user, params={"kind": "klientinnen"})
+    jobs.job_finish(job, result={"kind": "klientinnen", "rows": []})
     http = HttpClient(raise_request_exception=True)
     http.force_login(user)
     admin_http = login_with_otp(HttpClient(raise_request_exception=True), superuser)
@@ -234,6 +249,8 @@ def world(db, superuser):
         ("", "appointment_pk"): appointment.pk,
         ("calendar_feed", "user_pk"): user.pk,
         ("calendar_feed", "token"): feed_token,
+        ("exchange:import_job", "pk"): job.pk,
+        ("jobs:", "pk"): job.pk,
     }
     if apps.is_installed("structural"):
         from structural import services as structural_services
