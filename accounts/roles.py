@@ -324,13 +324,18 @@ ADMIN_DISTRICT_SCOPES = {
     "axes.accessattempt": _staff_usernames,
     "axes.accesslog": _staff_usernames,
     "privacy.deletionlog": _deletion_log_scope,
+    # Background work: a job and a sent digest belong to the district of the account behind them.
+    "jobs.job": _path("owner__district_id"),
+    "reminders.digestsent": _path("user__district_id"),
 }
 
-# Models of the admin that hold no district's data: the catalogues every district shares and
-# the roles (Django groups).
+# Models of the admin that hold no district's data: the catalogues every district shares, the
+# roles (Django groups) and the runs of the scheduled tasks (one run covers every district and
+# records counts only).
 ADMIN_SHARED_MODELS = frozenset(
     {
         "auth.group",
+        "jobs.scheduledrun",
         "casework.topic",
         "casework.actortype",
         "casework.closurereason",

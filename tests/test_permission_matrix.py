@@ -722,8 +722,10 @@ def _district_pair_world():
     from accounts.roles import ADMINISTRATION
     from audit.models import AuditEntry
     from casework.models import ContactPerson
+    from jobs import services as jobs_services
     from privacy.models import DeletionLog
     from regions.models import District, Municipality
+    from reminders.models import DigestSent
     from tests.factories import MunicipalityFactory, RegionFactory
 
     own_district = coesfeld()
@@ -788,6 +790,10 @@ def _district_pair_world():
         "axes.accesslog": pair(access_log),
         "privacy.deletionlog": pair(
             lambda u, a, d, c: DeletionLog.objects.create(client_id=c.pk, deleted={}, rules={})
+        ),
+        "jobs.job": pair(lambda u, a, d, c: jobs_services.job_create(kind="case_export", owner=u)),
+        "reminders.digestsent": pair(
+            lambda u, a, d, c: DigestSent.objects.create(user=u, day=timezone.localdate(), items=1)
         ),
     }
     assert District.objects.filter(pk=other_district.pk).exists()
