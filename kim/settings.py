@@ -467,8 +467,6 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "kim@localhost")
-# A referral without Rückmeldung this many days after it was made appears in the digest.
-KIM_REMINDER_REFERRAL_DAYS = int(os.environ.get("KIM_REMINDER_REFERRAL_DAYS", "14"))
 # The digest's links: the address users open the application at.
 KIM_BASE_URL = os.environ.get("KIM_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 

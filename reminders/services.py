@@ -20,16 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.roles import restrict_cases
-from casework.lifecycle import OPEN_PHASES
-from casework.models import (
-    EXPIRING_RESIDENCE_STATUSES,
-    Case,
-    CaseAssignment,
-    FollowUp,
-    Referral,
-    ReferralStatus,
-)
+from casework.selectors import dashboard_for
 
 from .models import DigestSent, ReminderSettings
 
@@ -55,95 +46,57 @@ class Digest:
         return len(self.follow_ups) + len(self.deadlines) + len(self.referrals) + len(self.handovers)
 
 
-def _link(case_id: int) -> str:
-    return settings.KIM_BASE_URL + reverse("cases:detail", args=[case_id])
-
-
 def _date(day: dt.date) -> str:
     return f"{day:%d.%m.%Y}"
 
 
-def digest_for(user: User, *, today: dt.date) -> Digest:
-    """What the user's digest of `today` lists (reads only references, dates and ids)."""
-    open_cases = Case.objects.visible_to(user).filter(phase__in=OPEN_PHASES)
-    follow_ups = (
-        restrict_cases(
-            FollowUp.objects.filter(
-                assigned_to=user, done_at__isnull=True, due_on__lte=today, case__phase__in=OPEN_PHASES
-            ),
-            user,
-            case_path="case__",
-        )
-        .order_by("due_on", "pk")
-        .values_list("due_on", "case_id", "case__reference")[:100]
-    )
-    horizon = today + dt.timedelta(weeks=settings.KIM_RESIDENCE_WARNING_WEEKS)
-    deadlines = (
-        open_cases.filter(
-            case_manager=user,
-            client__residence_status__in=EXPIRING_RESIDENCE_STATUSES,
-            client__residence_valid_until__lte=horizon,
-        )
-        .order_by("client__residence_valid_until")
-        .values_list("client__residence_valid_until", "pk", "reference")[:100]
-    )
-    waiting_since = today - dt.timedelta(days=settings.KIM_REMINDER_REFERRAL_DAYS)
-    referrals = (
-        Referral.objects.filter(
-            case__in=open_cases.filter(case_manager=user),
-            status=ReferralStatus.REFERRED,
-            referred_on__lte=waiting_since,
-        )
-        .order_by("referred_on", "pk")
-        .values_list("referred_on", "case_id", "case__reference")[:100]
-    )
-    last = (
-        DigestSent.objects.filter(user=user, day__lt=today)
-        .order_by("-day")
-        .values_list("day", flat=True)
-        .first()
-    )
-    since = timezone.make_aware(dt.datetime.combine(last or today - dt.timedelta(days=1), dt.time()))
-    handovers = (
-        CaseAssignment.objects.filter(to_manager=user, assigned_at__gte=since, case__in=open_cases)
-        .filter(~Q(assigned_by=user))
-        .order_by("assigned_at")
-        .values_list("assigned_at", "case_id", "case__reference")[:100]
-    )
+def _link(detail_url: str) -> str:
+    return settings.KIM_BASE_URL + detail_url
+
+
+def digest_for(user: User, *, today: dt.date | None = None) -> Digest:
+    """What the user's digest lists: what Mein Arbeitsplatz shows as due (the same selector,
+    so the mail and the page never disagree), reduced to dates, references and links. The
+    page's texts (a follow-up's title, a household member's name, who handed a case over, the
+    actor) stay out of the mail."""
+    today = today or timezone.localdate()
+    board = dashboard_for(user)
     return Digest(
         follow_ups=[
             DigestItem(
-                ref,
-                _link(case_id),
-                _("Wiedervorlage überfällig seit %(date)s") % {"date": _date(due)}
-                if due < today
+                item.case.reference,
+                _link(item.case.detail_url),
+                _("Wiedervorlage überfällig seit %(date)s") % {"date": _date(item.due_on)}
+                if item.due_on < today
                 else _("Wiedervorlage heute fällig"),
             )
-            for due, case_id, ref in follow_ups
+            for item in board["due"]
         ],
         deadlines=[
             DigestItem(
-                ref,
-                _link(case_id),
-                _("Aufenthaltsfrist abgelaufen am %(date)s") % {"date": _date(until)}
-                if until < today
-                else _("Aufenthaltsfrist endet am %(date)s") % {"date": _date(until)},
+                item.case.reference,
+                _link(item.case.detail_url),
+                _("Aufenthaltsfrist abgelaufen am %(date)s") % {"date": _date(item.due_on)}
+                if item.due_on < today
+                else _("Aufenthaltsfrist endet am %(date)s") % {"date": _date(item.due_on)},
             )
-            for until, case_id, ref in deadlines
+            for item in board["deadlines"]
         ],
         referrals=[
             DigestItem(
-                ref, _link(case_id), _("Vermittlung vom %(date)s ohne Rückmeldung") % {"date": _date(on)}
+                item.case.reference,
+                _link(item.case.detail_url),
+                _("Vermittlung vom %(date)s ohne Rückmeldung") % {"date": item.referred_on_text},
             )
-            for on, case_id, ref in referrals
+            for item in board["unanswered_referrals"]
         ],
         handovers=[
             DigestItem(
-                ref,
-                _link(case_id),
-                _("an Sie übergeben am %(date)s") % {"date": _date(timezone.localtime(at).date())},
+                item.case.reference,
+                _link(item.case.detail_url),
+                _("an Sie übergeben am %(date)s, noch nicht geöffnet") % {"date": item.on_text},
             )
-            for at, case_id, ref in handovers
+            for item in board["taken_over"]
         ],
     )
 

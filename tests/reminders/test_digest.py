@@ -53,7 +53,7 @@ def test_two_overdue_follow_ups_are_sent_once_without_personal_data(reminded_man
 
 def test_no_mail_when_there_is_nothing_to_say(reminded_manager):
     reminded_manager.case.followups.update(done_at=timezone.now())
-    reminded_manager.case.assignments.update(assigned_at=timezone.now() - dt.timedelta(days=10))
+    reminded_manager.case.assignments.update(seen_at=timezone.now())
     reminded_manager.case.client.__class__.objects.filter(pk=reminded_manager.case.client_id).update(
         residence_valid_until=None
     )
