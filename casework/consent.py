@@ -17,6 +17,9 @@ The rules, in one place:
   the actor on the referral date, or a **documented legal basis** entered by the case
   manager (the statute and the purpose in a few words, e.g. "§ 69 Abs. 1 Nr. 1 SGB X
   (Erfüllung einer gesetzlichen Aufgabe)").
+- A referral names the data categories it passes on; a consent chosen for it must name
+  each of them (`check_referral_categories`, run by `services.referral_create`, since the
+  categories are links written after the row).
 - A consent chosen for a referral must fit even when a legal basis is also given,
   and even for a planned referral: the record must never claim a consent that does
   not cover the transfer.
@@ -65,6 +68,11 @@ CONSENT_NOT_FOR_ACTOR = _(
 NO_BASIS_FOR_TRANSFER = _(
     "Bei einer Vermittlung an „%(actor)s“ werden Daten übermittelt: Bitte wählen Sie eine gültige "
     "Einwilligung, die diese Stelle abdeckt – oder geben Sie eine Rechtsgrundlage an."
+)
+CONSENT_NOT_FOR_CATEGORIES = _(
+    "Diese Einwilligung deckt die Weitergabe von „%(categories)s“ an „%(actor)s“ nicht ab. Bitte "
+    "wählen Sie nur Datenkategorien, die die Einwilligung nennt, erfassen Sie eine neue "
+    "Einwilligung – oder geben Sie ohne Einwilligung eine Rechtsgrundlage an."
 )
 LEGAL_BASIS_MISSING = _("Ohne passende Einwilligung ist hier eine Rechtsgrundlage nötig.")
 LEGAL_BASIS_TOO_VAGUE = _(
@@ -172,6 +180,30 @@ def check_referral_basis(
             "legal_basis": ValidationError(LEGAL_BASIS_MISSING, code="legal_basis_missing"),
         }
     )
+
+
+def check_referral_categories(
+    *, actor: Actor, consent: Consent | None, data_categories: Iterable[DataCategory]
+) -> None:
+    """Refuse a referral whose data categories the chosen consent does not cover.
+
+    With a consent, every category passed on must be named by it (a consent is specific); a
+    referral without a consent rests on its documented legal basis (`check_referral_basis`).
+    Like the actor, the categories must fit even when a legal basis is given as well."""
+    if consent is None:
+        return
+    allowed = set(consent.data_categories.values_list("pk", flat=True))
+    missing = [category for category in data_categories if category.pk not in allowed]
+    if missing:
+        raise ValidationError(
+            {
+                "data_categories": ValidationError(
+                    CONSENT_NOT_FOR_CATEGORIES,
+                    code="consent_not_for_categories",
+                    params={"categories": ", ".join(c.name for c in missing), "actor": actor},
+                )
+            }
+        )
 
 
 def recent_ongoing_referrals(case: Case, on: dt.date | None = None) -> QuerySet[Referral]:

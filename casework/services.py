@@ -379,14 +379,37 @@ def goal_set_status(*, goal: Goal, status: str, by: User | None, expected_versio
 
 @transaction.atomic
 def referral_create(
-    *, case: Case, by: User | None, actor: Actor, consent: Consent | None = None, **fields
+    *,
+    case: Case,
+    by: User | None,
+    actor: Actor,
+    consent: Consent | None = None,
+    data_categories: Iterable = (),
+    **fields,
 ) -> Referral:
     """Record a referral. Passing data needs a consent or a legal basis (casework/consent.py):
-    `full_clean()` checks it through `Referral.clean()`. The consent is read under a row lock,
+    `full_clean()` checks it through `Referral.clean()`, and a consent must cover each data
+    category passed on (`check_referral_categories`). The consent is read under a row lock,
     so a withdrawal at the same moment is either seen by that check or waits for this write."""
+    from .consent import check_referral_categories
+
+    data_categories = list(data_categories)
     if consent is not None:
         consent = Consent.objects.select_for_update().get(pk=consent.pk)
-    return _create_entry(Referral, case=case, by=by, actor=actor, consent=consent, **fields)
+    check_referral_categories(
+        actor=actor,
+        consent=consent,
+        data_categories=data_categories,
+    )
+    return _create_entry(
+        Referral,
+        case=case,
+        by=by,
+        actor=actor,
+        consent=consent,
+        m2m={"data_categories": data_categories},
+        **fields,
+    )
 
 
 REFERRAL_SAME_STATUS = _("Die Vermittlung hat bereits den Status „%(status)s“.")

@@ -278,6 +278,7 @@ INVENTORY: dict[str, Entry] = {
             "consent",
             "responded_on",
             "version",
+            "data_categories",
         ),
     ),
     **_model(

@@ -143,6 +143,7 @@ class ReferralForm(forms.ModelForm):
             "status",
             "outcome",
             "consent",
+            "data_categories",
             "legal_basis",
         ]
         # The district's actors and their contact persons run into the thousands: FastSelect.
@@ -152,6 +153,7 @@ class ReferralForm(forms.ModelForm):
             "topic": FastSelect,
             "status": FastSelect,
             "consent": FastSelect,
+            "data_categories": FastCheckboxSelectMultiple,
             "referred_on": DATE_INPUT,
             "outcome": forms.Textarea(attrs={"rows": 2}),
         }
@@ -189,6 +191,10 @@ class ReferralForm(forms.ModelForm):
         consent.label_from_instance = consent_choice_label
         consent.empty_label = _("– keine Einwilligung: Rechtsgrundlage angeben –")
         consent.help_text = _("Einwilligung, die diese Stelle abdeckt – oder eine Rechtsgrundlage angeben.")
+        self.fields["data_categories"].queryset = DataCategory.objects.filter(is_active=True)
+        self.fields["data_categories"].help_text = _(
+            "Welche Daten gehen an die Stelle? Die gewählte Einwilligung muss jede dieser Kategorien nennen."
+        )
         self.fields["legal_basis"].help_text = _(
             "Nur ohne passende Einwilligung: die Vorschrift, die die Übermittlung erlaubt, und der Zweck, "
             "z. B. „%(example)s“."

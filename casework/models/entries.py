@@ -210,6 +210,14 @@ class Referral(VersionedModel, CaseEntry):
         related_name="referrals",
         verbose_name=_("Einwilligung"),
     )
+    # What the referral passes on: a consent must cover each of these categories for the actor
+    # (casework/consent.py), or the legal basis must be documented.
+    data_categories = models.ManyToManyField(
+        "DataCategory",
+        blank=True,
+        related_name="referrals",
+        verbose_name=_("weitergegebene Datenkategorien"),
+    )
     legal_basis = models.CharField(
         _("Rechtsgrundlage der Datenübermittlung"),
         max_length=300,

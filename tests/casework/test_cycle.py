@@ -11,7 +11,16 @@ from django.utils import timezone
 from accounts.roles import CASE_MANAGEMENT
 from casework import services
 from casework.lifecycle import Phase
-from casework.models import Case, CaseAssignment, FollowUp, Goal, PhaseChange, Referral, ReferralStatusChange
+from casework.models import (
+    Case,
+    CaseAssignment,
+    DataCategory,
+    FollowUp,
+    Goal,
+    PhaseChange,
+    Referral,
+    ReferralStatusChange,
+)
 from casework.selectors import case_alerts, dashboard_for
 from regions.models import Municipality
 from tests.conftest import make_staff
@@ -340,3 +349,61 @@ def test_existing_goals_keep_their_status_through_the_lifecycle_change():
     )
     assert Goal.objects.get(pk=goal.pk).status == "achieved"
     assert Referral.objects.count() == 0
+
+
+# --- consent by data category -----------------------------------------------------------------------
+
+
+def test_a_referral_passing_a_category_the_consent_does_not_cover_is_refused_in_german(client, case_manager):
+    case = coesfeld_case(case_manager=case_manager)
+    actor = ActorFactory(name="Jobcenter Coesfeld")
+    school, health = (
+        DataCategory.objects.get_or_create(name="Schulische Daten")[0],
+        DataCategory.objects.get_or_create(name="Gesundheitsdaten", defaults={"is_special_category": True})[
+            0
+        ],
+    )
+    consent = services.consent_create(
+        case=case,
+        by=None,
+        actors=[actor],
+        data_categories=[school],
+        purpose="Anmeldung beim Jobcenter",
+        given_on=TODAY - dt.timedelta(days=1),
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.referral_create(
+            case=case,
+            by=None,
+            actor=actor,
+            consent=consent,
+            data_categories=[school, health],
+            legal_basis=LEGAL_BASIS,
+        )
+    assert "deckt die Weitergabe von „Gesundheitsdaten“ an „Jobcenter Coesfeld“ nicht ab" in str(
+        refused.value.message_dict["data_categories"]
+    )
+    assert not Referral.objects.exists()
+    # Through the case page: the same refusal, shown at the field.
+    client.force_login(case_manager)
+    response = client.post(
+        reverse("cases:add_referral", args=[case.pk]),
+        {
+            "referral-actor": actor.pk,
+            "referral-referred_on": f"{TODAY:%Y-%m-%d}",
+            "referral-status": "referred",
+            "referral-consent": consent.pk,
+            "referral-data_categories": [school.pk, health.pk],
+        },
+    )
+    assert response.status_code == 200
+    assert "nicht ab" in response.content.decode() and not Referral.objects.exists()
+    # Covered categories pass, and are recorded with the referral.
+    referral = services.referral_create(
+        case=case, by=None, actor=actor, consent=consent, data_categories=[school]
+    )
+    assert list(referral.data_categories.all()) == [school]
+    # Without a consent, a documented legal basis carries any category.
+    services.referral_create(
+        case=case, by=None, actor=actor, data_categories=[health], legal_basis=LEGAL_BASIS
+    )
