@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("casework", "0014_cycle_referral_followup_evaluation_handover"),
+        ("casework", "0016_text_limits"),
     ]
 
     operations = [
