@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.roles import ADMINISTRATION, has_role
 from casework.references import normalise_reference
-from kim.pagination import EstimatedCountPaginator
+from kim.pagination import CappedAdminPaginator
 
 from .admin_mixins import AuditedAdminMixin
 from .models import AuditEntry
@@ -54,7 +54,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
     search_help_text = _("Genau ein Aktenzeichen, ein Benutzername oder eine Objekt-ID.")
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
-    paginator = EstimatedCountPaginator
+    paginator = CappedAdminPaginator
     list_per_page = 50
     # Newest first along the primary key; sorting by a column would sort the whole table.
     ordering = ("-id",)
@@ -80,10 +80,10 @@ class AuditEntryAdmin(admin.ModelAdmin):
     def get_search_results(self, request, queryset, search_term):
         """One exact lookup, chosen by what the term looks like, so one index answers it.
 
-        An Aktenzeichen goes to `case_reference`, a number to `object_id` (fast together
-        with the Objektart filter: the index starts with the type), anything else is a
-        user: by account through the (user, at) index, by the stored name only for
-        accounts that no longer exist. An OR across columns would scan the whole table.
+        An Aktenzeichen goes to `case_reference`, a number to `object_id` (the index starts
+        with the type: the chosen Objektart, or each type in turn), anything else is a user:
+        by account through the (user, at) index, by the stored name only for accounts that
+        no longer exist (a partial index). An OR across columns would scan the whole table.
         """
         term = search_term.strip()
         if not term:
@@ -92,11 +92,17 @@ class AuditEntryAdmin(admin.ModelAdmin):
         if reference is not None:
             return queryset.filter(case_reference=reference), False
         if term.isdigit():
-            return queryset.filter(object_id=term), False
+            if request.GET.get(ObjectTypeFilter.parameter_name):
+                return queryset.filter(object_id=term), False
+            # Without the Objektart filter, each type the trail holds is one probe of the
+            # (object_type, object_id, at) index; `object_id` alone would scan the table.
+            types = AuditEntry.objects.object_types()
+            return queryset.filter(object_type__in=types, object_id=term), False
         user_pk = User.objects.filter(username=term).values_list("pk", flat=True).first()
         if user_pk is not None:
             return queryset.filter(user_id=user_pk), False
-        return queryset.filter(username=term), False
+        # An account that no longer exists: its entries keep the name, their user is NULL.
+        return queryset.filter(user__isnull=True, username=term), False
 
     def has_module_permission(self, request):
         return may_read_audit_trail(request.user)

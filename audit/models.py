@@ -6,7 +6,7 @@ trail itself holds no personal data of clients and needs no purging with them.
 """
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +26,23 @@ class AuditEntryQuerySet(models.QuerySet):
 
     def delete(self):
         raise PermissionError("Audit entries cannot be deleted.")
+
+    def object_types(self) -> list[str]:
+        """The object types the trail holds, read along the (object_type, object_id, at) index.
+
+        On PostgreSQL a loose index scan: one index probe per type (a few dozen), where
+        `SELECT DISTINCT` would read all of the tens of millions of entries.
+        """
+        if self.db and connections[self.db].vendor != "postgresql":
+            return list(self.model.objects.order_by().values_list("object_type", flat=True).distinct())
+        table = self.model._meta.db_table
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(
+                f"WITH RECURSIVE t(v) AS (SELECT min(object_type) FROM {table} UNION ALL "
+                f"SELECT (SELECT min(object_type) FROM {table} WHERE object_type > t.v) FROM t "
+                "WHERE t.v IS NOT NULL) SELECT v FROM t WHERE v IS NOT NULL"
+            )
+            return [row[0] for row in cursor.fetchall()]
 
 
 class AuditEntry(models.Model):
@@ -63,6 +80,13 @@ class AuditEntry(models.Model):
             models.Index(fields=["object_type", "object_id", "at"], name="audit_object_idx"),
             models.Index(fields=["user", "at"], name="audit_user_idx"),
             models.Index(fields=["case_reference"], name="audit_case_reference_idx"),
+            # The stored name is searched only for accounts that no longer exist (their entries
+            # keep the name, the user is NULL): a small index instead of a scan of the trail.
+            models.Index(
+                fields=["username", "at"],
+                condition=models.Q(user__isnull=True),
+                name="audit_deleted_user_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -172,3 +172,29 @@ class EstimatedCountPaginator(Paginator):
         if isinstance(plan, str):
             plan = json.loads(plan)
         return int(plan[0]["Plan"]["Plan Rows"])
+
+
+# Django admin lists of large tables go no deeper than this page: beyond it the OFFSET walks
+# hundreds of thousands of index entries (the audit trail's page 10,000: half a second), and
+# nobody reads a list that far instead of filtering it.
+MAX_ADMIN_PAGE = 200
+
+
+class CappedAdminPaginator(EstimatedCountPaginator):
+    """EstimatedCountPaginator whose pages end at MAX_ADMIN_PAGE.
+
+    A deeper page number shows the last page offered (the admin's own paginator would send
+    the user to its "database error" page for a page out of range); the page links end there
+    too, and the admin's count still says how many entries there are.
+    """
+
+    @cached_property
+    def num_pages(self) -> int:
+        return min(super().num_pages, MAX_ADMIN_PAGE)
+
+    def validate_number(self, number):
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            number = 1
+        return super().validate_number(min(max(number, 1), self.num_pages))

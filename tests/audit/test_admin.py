@@ -404,3 +404,54 @@ def test_the_list_filters_by_action_and_object_type(admin_client, superuser, ent
     assert entry in by_type.context["cl"].result_list
     assert search not in by_type.context["cl"].result_list
     assert reverse("admin:audit_auditentry_changelist") == url
+
+
+def test_a_bare_object_id_finds_entries_of_every_type_through_the_type_index(admin_client, superuser):
+    case = CaseFactory()
+    on_case = audit_record(user=superuser, action=Action.VIEW, obj=case)
+    on_client = audit_record(user=superuser, action=Action.VIEW, obj=case.client)
+    same_id = on_case.object_id == on_client.object_id
+    url = admin_url(AuditEntry, "changelist")
+    response = admin_client.get(url, {"q": on_client.object_id})
+    assert on_client in response.context["cl"].result_list
+    assert (on_case in response.context["cl"].result_list) == same_id
+    # The SQL names every object type the trail holds, so the index on (object_type, …) serves it.
+    assert set(AuditEntry.objects.object_types()) == {"casework.case", "casework.client"}
+    typed = admin_client.get(url, {"q": on_client.object_id, "object_type": "casework.case"})
+    assert on_client not in typed.context["cl"].result_list
+
+
+def test_a_username_without_account_is_looked_up_only_among_entries_of_deleted_accounts(
+    admin_client, superuser
+):
+    gone = UserFactory(username="ehemals.weg")
+    entry = audit_record(user=gone, action=Action.VIEW, obj=CaseFactory())
+    gone.delete()
+    entry.refresh_from_db()
+    assert entry.user_id is None and entry.username == "ehemals.weg"
+    url = admin_url(AuditEntry, "changelist")
+    assert list(admin_client.get(url, {"q": "ehemals.weg"}).context["cl"].result_list) == [entry]
+    assert list(admin_client.get(url, {"q": "niemand.hier"}).context["cl"].result_list) == []
+
+
+def test_deep_pages_end_at_the_last_page_offered(admin_client, superuser, settings):
+    from kim import pagination
+
+    AuditEntry.objects.bulk_create(
+        AuditEntry(
+            user=superuser, username=superuser.username, action=Action.VIEW, object_type="x", object_id=n
+        )
+        for n in range(12)
+    )
+    admin.site._registry[AuditEntry].list_per_page = 2
+    original = pagination.MAX_ADMIN_PAGE
+    pagination.MAX_ADMIN_PAGE = 3
+    try:
+        response = admin_client.get(admin_url(AuditEntry, "changelist"), {"p": "10000"})
+    finally:
+        pagination.MAX_ADMIN_PAGE = original
+        admin.site._registry[AuditEntry].list_per_page = 50
+    assert response.status_code == 200
+    cl = response.context["cl"]
+    assert cl.paginator.num_pages == 3
+    assert len(cl.result_list) == 2
