@@ -41,6 +41,11 @@ REPORT_END = "<!-- benchmark:end -->"
 
 
 SQL_BAR_MS = 10.0
+# A plan that reads a table of more rows than this from end to end fails its page.
+BIG_TABLE_ROWS = 100_000
+# A page slower than this on its first request is measured with SLOW_PAGE_REQUESTS only.
+SLOW_PAGE_SECONDS = 1.0
+SLOW_PAGE_REQUESTS = 3
 
 
 @dataclass
@@ -54,6 +59,8 @@ class Page:
     sql_bar_ms: float | None = SQL_BAR_MS
     # The stock admin's reference pages take seconds each: fewer requests are enough.
     max_requests: int | None = None
+    # Found by bench/discover.py (not one of the pages named below).
+    discovered: bool = False
 
 
 @dataclass
@@ -66,6 +73,11 @@ class Measurement:
     floor: list[float] = field(default_factory=list)
     # `cpu_reference()` right after the page: the machine's speed while it was measured.
     cpu: float = 0.0
+    # Of the page's statements, the most rows one of them examined (EXPLAIN ANALYZE: rows
+    # returned plus rows removed by filters, times loops, summed over its scans).
+    rows_examined: int | None = None
+    # Sequential scans of tables larger than BIG_TABLE_ROWS: a plan that reads a table whole.
+    big_scans: list[str] = field(default_factory=list)
 
     @property
     def p50(self) -> float:
@@ -84,7 +96,7 @@ class Measurement:
             ok = ok and self.queries <= self.page.max_queries
         if self.page.sql_bar_ms is not None and self.sql:
             ok = ok and statistics.median(self.sql) * 1000 <= self.page.sql_bar_ms
-        return ok
+        return ok and not self.big_scans
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -166,6 +178,8 @@ def benchmark_users(info: dict) -> tuple[dict, dict]:
             session = client.session
             session[DEVICE_ID_SESSION_KEY] = device.persistent_id
             session.save()
+        # A page that fails is a row of the report (its status), not the end of the run.
+        client.raise_request_exception = False
         clients[key] = client
     return users, clients
 
@@ -250,7 +264,9 @@ def pages(info: dict, users: dict) -> list[Page]:
     return result
 
 
-def measure(page: Page, client, requests: int, warmup: int = 2) -> Measurement:
+def measure(
+    page: Page, client, requests: int, warmup: int = 2, floor: bool = True, explain: bool = True
+) -> Measurement:
     from django.db import connection, transaction
 
     captured: list[tuple[float, str, object]] = []
@@ -264,30 +280,88 @@ def measure(page: Page, client, requests: int, warmup: int = 2) -> Measurement:
 
     result = Measurement(page, status=0)
     with transaction.atomic():
-        for n in range(warmup + requests):
+        n = 0
+        while n < warmup + requests:
             captured.clear()
             with connection.execute_wrapper(record):
                 started = time.perf_counter()
                 response = client.get(page.url)
+                if getattr(response, "streaming", False):
+                    b"".join(response.streaming_content)  # an export is written while it streams
                 elapsed = time.perf_counter() - started
             result.status = response.status_code
+            if n == 0 and elapsed > SLOW_PAGE_SECONDS:
+                requests = min(requests, SLOW_PAGE_REQUESTS)
+                warmup = min(warmup, 1)
             if n >= warmup:
                 result.totals.append(elapsed)
                 result.sql.append(sum(t for t, _, _ in captured))
                 result.queries = len(captured)
             if response.status_code != 200:
                 break
+            n += 1
         statements = [(sql, params) for _, sql, params in captured]
-        with connection.cursor() as cursor:
-            for _ in range(requests):
-                started = time.perf_counter()
-                for sql, params in statements:
-                    cursor.execute(direct_sql(sql), params)
-                    if cursor.description is not None:
-                        cursor.fetchall()
-                result.floor.append(time.perf_counter() - started)
+        if floor and result.status == 200:
+            with connection.cursor() as cursor:
+                for _ in range(requests):
+                    started = time.perf_counter()
+                    for sql, params in statements:
+                        cursor.execute(direct_sql(sql), params)
+                        if cursor.description is not None:
+                            cursor.fetchall()
+                    result.floor.append(time.perf_counter() - started)
+        if explain and result.status == 200 and connection.vendor == "postgresql":
+            result.rows_examined, result.big_scans = examine(statements)
         transaction.set_rollback(True)
     return result
+
+
+_table_rows: dict[str, float] = {}
+
+
+def examine(statements: list[tuple[str, object]]) -> tuple[int, list[str]]:
+    """The most rows one statement examined, and the big tables a plan read whole."""
+    from django.db import connection
+
+    if not _table_rows:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT relname, reltuples FROM pg_class WHERE relkind IN ('r', 'p')")
+            _table_rows.update(cursor.fetchall())
+    most, scans = 0, []
+    with connection.cursor() as cursor:
+        for sql, params in statements:
+            sql = direct_sql(sql)
+            if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+                continue
+            cursor.execute("SAVEPOINT bench_explain")
+            try:
+                cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
+                plan = cursor.fetchone()[0]
+            except Exception:  # e.g. cancelled by the statement timeout
+                cursor.execute("ROLLBACK TO SAVEPOINT bench_explain")
+                continue
+            cursor.execute("RELEASE SAVEPOINT bench_explain")
+            if isinstance(plan, str):
+                plan = json.loads(plan)
+            examined = 0
+            for node in _plan_nodes(plan[0]["Plan"]):
+                kind = node.get("Node Type", "")
+                if "Scan" not in kind or kind == "Bitmap Index Scan":
+                    continue
+                rows = node.get("Actual Rows", 0) + node.get("Rows Removed by Filter", 0)
+                rows += node.get("Rows Removed by Index Recheck", 0)
+                examined += int(rows * node.get("Actual Loops", 1))
+                table = node.get("Relation Name", "")
+                if kind == "Seq Scan" and _table_rows.get(table, 0) > BIG_TABLE_ROWS:
+                    scans.append(table)
+            most = max(most, examined)
+    return most, sorted(set(scans))
+
+
+def _plan_nodes(node: dict):
+    yield node
+    for child in node.get("Plans", ()):
+        yield from _plan_nodes(child)
 
 
 def direct_sql(sql: str) -> str:
@@ -367,6 +441,7 @@ def report(
     sizes: dict,
     requests: int,
     reference: tuple[float, float] | None = None,
+    discovery=None,
 ) -> str:
     from django.db import connection
 
@@ -390,9 +465,18 @@ def report(
         "reference measured right after the page (best of 3): a page measured while the machine was "
         "slow shows a higher one. ok = every bar of the row met (the SQL bar against the SQL p50).",
         "",
+        "Rows examined = of the page's statements, the most rows one of them read (EXPLAIN ANALYZE: "
+        "rows returned plus rows removed by filters, times loops, over its scans); a sequential scan "
+        f"of a table of more than {BIG_TABLE_ROWS:,} rows fails the page. Pages marked * were found by "
+        "bench/discover.py; the rest are the pages named in issue 6.",
+        "",
+        f"{sum(m.passed is True for m in results)} of {len(results)} pages met every bar; "
+        f"{sum(m.passed is False for m in results)} broke one (**no** below); "
+        f"{sum(m.passed is None for m in results)} have no bar (exports, the stock admin).",
+        "",
         "| page | as | status | p50 ms | p95 ms | SQL p50 ms | rest p50 ms | floor p50 ms | queries "
-        "| CPU ref ms | bar | ok |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
+        "| rows examined | CPU ref ms | bar | ok |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for m in results:
         sql = statistics.median(m.sql) * 1000 if m.sql else 0.0
@@ -402,14 +486,19 @@ def report(
         if m.page.bar_ms is not None and m.page.sql_bar_ms is not None:
             bar += f", SQL ≤ {m.page.sql_bar_ms:.0f} ms"
         ok = {None: "", True: "yes", False: "**no**"}[m.passed]
+        name = f"{m.page.name.replace('|', '¦')}{' *' if m.page.discovered else ''}"
+        if m.page.discovered:
+            name = f"`{m.page.url.replace('|', '¦')}` *"
         if not m.totals:
-            lines.append(
-                f"| {m.page.name} | {who[m.page.user]} | {m.status} | | | | | | | | {bar} | **no** |"
-            )
+            lines.append(f"| {name} | {who[m.page.user]} | {m.status} | | | | | | | | | {bar} | **no** |")
             continue
+        rows = "" if m.rows_examined is None else f"{m.rows_examined:,}"
+        if m.big_scans:
+            rows += " (scans " + ", ".join(m.big_scans) + ")"
+        floor = f"{statistics.median(m.floor) * 1000:.1f}" if m.floor else ""
         lines.append(
-            f"| {m.page.name} | {who[m.page.user]} | {m.status} | {m.p50 * 1000:.1f} | {m.p95 * 1000:.1f} | "
-            f"{sql:.1f} | {m.p50 * 1000 - sql:.1f} | {statistics.median(m.floor) * 1000:.1f} | {m.queries} | "
+            f"| {name} | {who[m.page.user]} | {m.status} | {m.p50 * 1000:.1f} | {m.p95 * 1000:.1f} | "
+            f"{sql:.1f} | {m.p50 * 1000 - sql:.1f} | {floor} | {m.queries} | {rows} | "
             f"{m.cpu * 1000:.1f} | {bar} | {ok} |"
         )
     if audit_times:
@@ -418,6 +507,17 @@ def report(
             f"Writing one audit entry (INSERT into the {sizes.get('audit entries', 0):,}-row table, "
             f"{len(audit_times)} times): p50 {statistics.median(audit_times) * 1000:.2f} ms, "
             f"p95 {percentile(audit_times, 95) * 1000:.2f} ms (bar: ≤ 1 ms per request).",
+        ]
+    if discovery is not None and (discovery.refused or discovery.unfilled):
+        lines += [
+            "",
+            "Not measured: pages a role may not open (expected), and URLs whose ids the discovery "
+            "cannot fill:",
+        ]
+        lines += [f"- `{r.url}` as {who[r.user]}: {r.status}" for r in discovery.refused]
+        lines += [
+            f"- {name}: no id known to bench/discover.py (add it to `url_arguments`)"
+            for name in discovery.unfilled
         ]
     return "\n".join(line for line in lines if line is not None)
 
@@ -434,51 +534,112 @@ def write_report(path: Path, text: str) -> None:
     path.write_text(current, encoding="utf-8")
 
 
+def all_pages(info: dict, users: dict, clients: dict, discover: bool | dict = True):
+    """The named pages (issue 6) and, unless `discover` is off, every page bench/discover.py
+    finds; a discovered page the named list already has is measured once, under its name.
+    Returns the pages and the discovery (its refused pages and unfilled URLs)."""
+    named = pages(info, users)
+    if not discover:
+        return named, None
+    from bench import discover as discovery
+
+    year = int(info.get("statistics_year") or 2025)
+    options = discover if isinstance(discover, dict) else {}
+    found = discovery.discover(info, users, clients, year=year, **options)
+    seen = {(page.user, page.url) for page in named}
+    result = list(named)
+    for item in found.pages:
+        if (item.user, item.url) in seen:
+            continue
+        seen.add((item.user, item.url))
+        bar, max_queries, sql_bar = discovery.bars_for(item)
+        once = 1 if item.kind == "export" else None
+        result.append(
+            Page(
+                item.name, item.user, item.url, bar, max_queries, sql_bar, max_requests=once, discovered=True
+            )
+        )
+    return result, found
+
+
 def run(
-    requests: int = 50, only: str | None = None, stdout=sys.stdout, info: dict | None = None
+    requests: int = 50,
+    only: str | None = None,
+    stdout=sys.stdout,
+    info: dict | None = None,
+    discover: bool | dict = True,
+    warmup: int = 2,
+    floor: bool = True,
+    explain: bool = True,
+    cpu: bool = True,
 ) -> list[Measurement]:
-    """Measure every page; `only` keeps the pages whose name contains it."""
+    """Measure every page; `only` keeps the pages whose name or URL contains it."""
     info = dataset_info() if info is None else info
     users, clients = benchmark_users(info)
     # As kim/wsgi.py does in every server process once the application is loaded.
     gc.freeze()
+    # One request each first: a new session is saved on its first request (one query more),
+    # which would count against the first page measured without a warm-up.
+    for client in clients.values():
+        client.get("/healthz")
+    measured, found = all_pages(info, users, clients, discover)
+    run.discovery = found
     results = []
-    for page in pages(info, users):
-        if only and only.lower() not in page.name.lower():
+    for page in measured:
+        if only and only.lower() not in page.name.lower() and only not in page.url:
             continue
-        m = measure(page, clients[page.user], min(requests, page.max_requests or requests))
-        m.cpu = cpu_reference(rounds=3)
+        m = measure(
+            page,
+            clients[page.user],
+            min(requests, page.max_requests or requests),
+            warmup=0 if page.max_requests == 1 else warmup,
+            floor=floor,
+            explain=explain,
+        )
+        m.cpu = cpu_reference(rounds=3) if cpu else 0.0
         results.append(m)
         if m.totals:
             stdout.write(
-                f"{page.name:45} {page.user:5} {m.status} p50 {m.p50 * 1000:7.1f} p95 {m.p95 * 1000:7.1f} "
-                f"sql {statistics.median(m.sql) * 1000:6.1f} floor {statistics.median(m.floor) * 1000:6.1f} "
-                f"q {m.queries} cpu {m.cpu * 1000:5.1f}\n"
+                f"{page.name[:60]:60} {page.user:5} {m.status} "
+                f"p50 {m.p50 * 1000:7.1f} p95 {m.p95 * 1000:7.1f} "
+                f"sql {statistics.median(m.sql) * 1000:6.1f} q {m.queries:3} rows {m.rows_examined or 0:>9,} "
+                f"cpu {m.cpu * 1000:5.1f}{' SCAN ' + ','.join(m.big_scans) if m.big_scans else ''}"
+                f"{'' if m.passed is not False else '  FAIL'}\n"
             )
         else:
-            stdout.write(f"{page.name:45} {page.user:5} {m.status}\n")
+            stdout.write(f"{page.name[:60]:60} {page.user:5} {m.status}  FAIL\n")
         stdout.flush()
     return results
 
 
+run.discovery = None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--requests", type=int, default=50)
-    parser.add_argument("--only", help="measure only pages whose name contains this text")
+    parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--only", help="measure only pages whose name or URL contains this text")
+    parser.add_argument("--named-only", action="store_true", help="only the named pages, no discovery")
     parser.add_argument("--report", type=Path, help="write the table into this Markdown file")
     args = parser.parse_args()
     configure_django()
     from accounts.models import User
 
     before = cpu_reference()
-    results = run(args.requests, args.only)
+    results = run(args.requests, args.only, discover=not args.named_only)
     after = cpu_reference()
     audit_times = [] if args.only else measure_audit_write(User.objects.get(username="bench.cm"))
-    text = report(results, audit_times, table_sizes(), args.requests, reference=(before, after))
+    text = report(
+        results, audit_times, table_sizes(), args.requests, reference=(before, after), discovery=run.discovery
+    )
     print(text)
     if args.report:
         write_report(args.report, text)
     failed = [m for m in results if m.passed is False]
+    if failed:
+        sys.stderr.write(f"{len(failed)} of {len(results)} pages broke their bars:\n")
+        for m in failed:
+            sys.stderr.write(f"  {m.page.user:5} {m.status} {m.page.url}\n")
     sys.exit(1 if failed else 0)
 
 

@@ -5,15 +5,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0003_append_only_trigger'),
+        ("audit", "0003_append_only_trigger"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='auditentry',
-            index=models.Index(condition=models.Q(('user__isnull', True)), fields=['username', 'at'], name='audit_deleted_user_idx'),
+            model_name="auditentry",
+            index=models.Index(
+                condition=models.Q(("user__isnull", True)),
+                fields=["username", "at"],
+                name="audit_deleted_user_idx",
+            ),
         ),
     ]
