@@ -23,6 +23,7 @@ and ratios beside the times. tests/bench runs it on a tiny data set so it cannot
 
 import argparse
 import gc
+import importlib
 import json
 import os
 import platform
@@ -142,6 +143,11 @@ def install_stock_admin() -> str:
         )
     urls = types.ModuleType("bench_urls")
     urls.urlpatterns = [path("stock-admin/", stock.urls), path("", include(settings.ROOT_URLCONF))]
+    # The project's error pages (the statement timeout's 503), not Django's defaults.
+    project = importlib.import_module(settings.ROOT_URLCONF)
+    for name in ("handler400", "handler403", "handler404", "handler500"):
+        if hasattr(project, name):
+            setattr(urls, name, getattr(project, name))
     sys.modules["bench_urls"] = urls
     return "bench_urls"
 

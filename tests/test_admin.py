@@ -749,3 +749,66 @@ def test_staff_see_only_the_cases_accounts_roles_allows(client, superuser, role,
     assert [case.municipality.name for case in cases] == expected
     assert [contact.case.municipality.name for contact in contacts] == expected
     assert client.get(admin_url(Case, "change", mitte.pk)).status_code == 302  # "does not exist"
+
+
+# --- Change pages of large objects --------------------------------------------------------------
+
+
+def _case_with_entries(superuser, contacts: int):
+    case = CaseFactory(by=superuser)
+    for n in range(contacts):
+        contact = services.contact_create(case=case, by=superuser, channel="phone", duration_minutes=5 + n)
+        contact.topics.add(topic())
+    for n in range(12):
+        services.goal_create(case=case, by=superuser, title=f"Ziel {n}", topic=topic())
+        services.follow_up_create(case=case, by=superuser, title=f"Frage {n}", due_on=timezone.localdate())
+    return case
+
+
+def test_the_change_page_of_a_case_with_many_entries_shows_the_newest_and_links_the_rest(
+    admin_client, superuser
+):
+    from casework.admin.windows import WINDOW_ROWS
+
+    small = _case_with_entries(superuser, contacts=3)
+    admin_client.get(admin_url(Case, "change", small.pk))
+    with CaptureQueriesContext(connection) as few:
+        admin_client.get(admin_url(Case, "change", small.pk))
+    large = _case_with_entries(superuser, contacts=40)
+    with CaptureQueriesContext(connection) as many:
+        response = admin_client.get(admin_url(Case, "change", large.pk))
+    assert response.status_code == 200
+    formsets = {f.formset.prefix: f.formset for f in response.context["inline_admin_formsets"]}
+    assert len(formsets["contacts"].forms) == WINDOW_ROWS
+    newest = list(Contact.objects.filter(case=large).order_by("-contacted_on", "-pk")[:WINDOW_ROWS])
+    assert {form.instance.pk for form in formsets["contacts"].forms} == {c.pk for c in newest}
+    text = response.content.decode()
+    assert f"?case__id__exact={large.pk}" in text and "die neuesten 10" in text
+    # The window bounds the queries: 40 contacts cost what 10 do (the small case shows 3).
+    assert len(many.captured_queries) <= len(few.captured_queries) + 2 * (WINDOW_ROWS - 3) + 4
+    assert len(many.captured_queries) <= 20, len(many.captured_queries)
+
+
+def test_a_case_page_posted_back_edits_exactly_the_rows_it_showed(admin_client, superuser):
+    case = _case_with_entries(superuser, contacts=15)
+    url = admin_url(Case, "change", case.pk)
+    data = posted_back(admin_client.get(url))
+    shown = {value for key, value in data.items() if key.startswith("contacts-") and key.endswith("-id")}
+    # Someone adds a contact meanwhile: the posted rows are still the ones shown, none is new.
+    services.contact_create(case=case, by=superuser, channel="phone", duration_minutes=99)
+    before = Contact.objects.count()
+    data |= {"contacts-0-duration_minutes": "77", "initial-opened_on": case.opened_on.isoformat()}
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context and [
+        formset.errors for formset in response.context["inline_admin_formsets"]
+    ]
+    assert Contact.objects.count() == before
+    assert Contact.objects.get(pk=data["contacts-0-id"]).duration_minutes == 77
+    assert len(shown) == 10
+
+
+def test_the_filtered_entry_list_the_case_page_links_to_answers(admin_client, superuser):
+    case = _case_with_entries(superuser, contacts=12)
+    response = admin_client.get(admin_url(Contact, "changelist"), {"case__id__exact": case.pk})
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == 12

@@ -3,6 +3,8 @@
 from django import forms
 from django.contrib import admin
 from django.db import models
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin_mixins import audited
@@ -34,6 +36,7 @@ from .mixins import (
     VersionedAdminMixin,
 )
 from .people import ReadOnlyInline
+from .windows import WindowedInlineMixin
 
 # --- Cases -----------------------------------------------------------------------------
 
@@ -74,8 +77,10 @@ class CaseAdminForm(VersionedAdminForm):
         return cleaned
 
 
-class CaseEntryInline(admin.TabularInline):
-    """Entries recorded inside a case; new ones are created through the services."""
+class CaseEntryInline(WindowedInlineMixin, admin.TabularInline):
+    """Entries recorded inside a case, the newest ones (a case may have hundreds: the rest are
+    in the entry's own list, linked from the case's "Einträge"); new ones are created through
+    the services."""
 
     extra = 0
     show_change_link = True
@@ -213,6 +218,7 @@ class CaseAdmin(VersionedAdminMixin, CaseScopeMixin, ReferenceSearchMixin, Large
             {"fields": ("municipality", "case_manager", "assignment_note", "opened_on", "legal_frameworks")},
         ),
         (_("Abschluss"), {"fields": ("closed_on", "closure_reason")}),
+        (_("Einträge"), {"fields": ("entry_lists",)}),
         (_("Verwaltung"), {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
     inlines = [
@@ -223,6 +229,18 @@ class CaseAdmin(VersionedAdminMixin, CaseScopeMixin, ReferenceSearchMixin, Large
         PhaseChangeInline,
         CaseAssignmentInline,
     ]
+
+    @admin.display(description=_("alle Einträge dieses Falls"))
+    def entry_lists(self, obj: Case) -> str:
+        """Links to each entry list filtered to this case: the inlines below show the newest rows."""
+        links = []
+        for inline in (ContactInline, GoalInline, ReferralInline, FollowUpInline):
+            opts = inline.model._meta
+            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+            links.append(
+                format_html('<a href="{}?case__id__exact={}">{}</a>', url, obj.pk, opts.verbose_name_plural)
+            )
+        return format_html_join(" · ", "{}", ((link,) for link in links))
 
     @admin.display(description=_("Klient/in bzw. Haushalt"))
     def subject(self, obj: Case) -> str:
@@ -246,7 +264,7 @@ class CaseAdmin(VersionedAdminMixin, CaseScopeMixin, ReferenceSearchMixin, Large
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
-        return (*self.service_fields, "created_at", "updated_at")
+        return (*self.service_fields, "created_at", "updated_at", "entry_lists")
 
     def get_inlines(self, request, obj=None):
         # Entries need a case to belong to: they are added once the case exists.

@@ -11,11 +11,12 @@ from ..models import (
 )
 from .catalogues import DeactivateInsteadMixin
 from .mixins import VersionedAdminForm, VersionedAdminMixin, make_active, make_inactive
+from .windows import WindowedInlineMixin
 
 # --- The network -----------------------------------------------------------------------
 
 
-class ContactPersonInline(admin.TabularInline):
+class ContactPersonInline(WindowedInlineMixin, admin.TabularInline):
     model = ContactPerson
     fields = ("name", "role", "phone", "email", "is_active")
     extra = 0

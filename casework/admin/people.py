@@ -12,6 +12,7 @@ from ..models import (
     Household,
 )
 from .mixins import LargeTableMixin, VersionedAdminForm, VersionedAdminMixin
+from .windows import WindowedInlineMixin
 
 # --- People ----------------------------------------------------------------------------
 
@@ -36,7 +37,7 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
-class SubjectCaseInline(ReadOnlyInline):
+class SubjectCaseInline(WindowedInlineMixin, ReadOnlyInline):
     """The cases of a client or household, as links."""
 
     model = Case
