@@ -155,15 +155,22 @@ def variants(path: str, html: str, *, searches: list[str]) -> list[str]:
             continue
         for value in values:
             by_parameter.setdefault(name, []).append(urlencode({name: value}))
-    found = list(dict.fromkeys(sorts))
-    for queries in by_parameter.values():
-        found += _spread(queries)
+    groups = [list(dict.fromkeys(sorts))]
+    groups += [_spread(queries) for queries in by_parameter.values()]
     if "q" in parser.text_inputs:
-        found += [urlencode({"q": term}) for term in searches]
+        groups.append([urlencode({"q": term}) for term in searches])
     page_parameter = "p" if "/admin/" in path else "page"
-    found.append(urlencode({page_parameter: 1000}))
+    deep = [urlencode({page_parameter: 1000})]
     if page_numbers and max(page_numbers) not in (1, 1000):
-        found.append(urlencode({page_parameter: max(page_numbers)}))
+        deep.append(urlencode({page_parameter: max(page_numbers)}))
+    groups.insert(1, deep)
+    # Round robin over the groups, so that a run capped at a few variants per page still
+    # measures a sort, a deep page, a filter and a search of each.
+    found = []
+    while any(groups):
+        for group in groups:
+            if group:
+                found.append(group.pop(0))
     return list(dict.fromkeys(found))[:MAX_VARIANTS_PER_PAGE]
 
 

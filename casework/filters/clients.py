@@ -31,6 +31,10 @@ class ClientOrdering(django_filters.OrderingFilter):
         return qs.order_by(*ordering, "pk") if ordering else qs
 
 
+# Search words shorter than this match the beginning of a name only.
+MIN_SUBSTRING_LENGTH = 3
+
+
 class ClientFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Name"),
@@ -62,6 +66,8 @@ class ClientFilter(django_filters.FilterSet):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        # Set by filter_name when a word was too short for a search inside names.
+        self.prefix_only = False
         self.filters["region"].queryset = regions_for(user)
         self.filters["municipality"].queryset = municipalities_for(user)
 
@@ -71,6 +77,13 @@ class ClientFilter(django_filters.FilterSet):
         Staff type "Yilmaz" or "Oezdemir" on a German keyboard; the client is "Yılmaz" or "Özdemir".
         """
         for word in value.split()[:10]:
+            if len(word) < MIN_SUBSTRING_LENGTH:
+                # One or two letters occur inside most names: a substring search would read every
+                # client of the district. They find the names that begin with them (an index
+                # range), and the page says so.
+                self.prefix_only = True
+                queryset = queryset.filter(Q(first_name__istartswith=word) | Q(last_name__istartswith=word))
+                continue
             match = Q(first_name__icontains=word) | Q(last_name__icontains=word)
             pattern = name_search_regex(word)
             if pattern:

@@ -8,7 +8,6 @@ user's regions is a 404 and its existence does not leak.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -35,10 +34,14 @@ from casework.submit_once import (
     run_once,
     submitted_before,
 )
+from kim.pagination import CappedPaginator
 
 from .access import get_client_for_user
 
 CLIENTS_PER_PAGE = 50
+# As on the case list: the list counts up to this many clients ("mehr als 200") and reads the
+# count and the page's ids in one query (kim/pagination.py).
+CLIENTS_COUNT_CAP = 200
 MEMBERS_PREFIX = "members"
 
 
@@ -56,7 +59,10 @@ def client_list(request):
     )
     clients = client_filter.qs if client_filter.is_bound else client_filter.queryset
     audit_filterset_search(user=request.user, filterset=client_filter)
-    page = Paginator(clients, CLIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    paginator = CappedPaginator(
+        clients, CLIENTS_PER_PAGE, fetch_rows=selectors.client_list_rows, count_cap=CLIENTS_COUNT_CAP
+    )
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "casework/clients/list.html",

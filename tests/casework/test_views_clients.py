@@ -666,3 +666,49 @@ def test_a_visible_client_outside_the_writable_regions_is_403(web, monkeypatch):
     assert web.post(reverse("clients:edit", args=[person.pk]), _create_data()).status_code == 403
     assert web.post(reverse("clients:open_case", args=[person.pk])).status_code == 403
     assert web.get(CREATE_URL).status_code == 403
+
+
+# --- the list at state scale (issue 20) ------------------------------------------------
+
+
+def test_the_list_counts_up_to_its_cap_and_pages_beyond_it(web, monkeypatch):
+    from casework.views import clients as client_views
+
+    monkeypatch.setattr(client_views, "CLIENTS_COUNT_CAP", 60)
+    ClientFactory.create_batch(65)
+    response = web.get(LIST_URL)
+    assert response.context["page_obj"].count_is_capped
+    assert "mehr als 60 Klient/innen gefunden" in response.content.decode()
+    assert len(web.get(LIST_URL, {"page": 2}).context["clients"]) == 15
+
+
+def test_a_short_search_finds_names_that_begin_with_it_and_says_so(web):
+    ClientFactory(first_name="Erkan", last_name="Demir")
+    ClientFactory(first_name="Anna", last_name="Bergmann")  # "er" inside the name only
+    ClientFactory(first_name="Maria", last_name="Ernst")
+    response = web.get(LIST_URL, {"q": "er"})
+    assert sorted(c.full_name for c in response.context["clients"]) == ["Erkan Demir", "Maria Ernst"]
+    assert "weniger als drei Zeichen finden nur Namen, die so beginnen" in response.content.decode()
+    # Three letters search inside names, as before, without the note.
+    response = web.get(LIST_URL, {"q": "erg"})
+    assert [c.full_name for c in response.context["clients"]] == ["Anna Bergmann"]
+    assert "weniger als drei Zeichen" not in response.content.decode()
+
+
+def test_the_list_reads_along_the_index_that_carries_the_municipality(web):
+    """On PostgreSQL the page's ids come from the name index alone (no table rows, no sort)."""
+    from django.db import connection
+
+    from casework import selectors
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL plan")
+    ClientFactory.create_batch(5)
+    user = web.get(LIST_URL).wsgi_request.user
+    ids = selectors.client_list(user=user).values_list("pk", flat=True)[:201]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        sql, params = ids.query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "client_list_name_idx" in plan and "Sort" not in plan, plan
