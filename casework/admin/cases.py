@@ -19,9 +19,11 @@ from ..models import (
     GoalStatusChange,
     PhaseChange,
     Referral,
+    has_legal_framework_bit,
 )
 from ..names import normalise_name
 from ..references import normalise_reference
+from ..selectors import legal_framework_catalogue
 from .bridge import ENTRY_CREATORS, _adopt, create_entry, save_entry_changes
 from .entries import GoalForm
 from .mixins import (
@@ -172,6 +174,26 @@ def save_entry_formset(request, formset) -> None:
         create_entry(form_of[id(obj)], by=request.user)
 
 
+class LegalFrameworkBitFilter(admin.SimpleListFilter):
+    """Rechtskreis from the bits each case carries (Case.legal_framework_bits), read while the list
+    walks its index; the field's own filter joined the 1.2 million links (6.9 s on 1M cases)."""
+
+    title = _("Rechtskreis")
+    parameter_name = "legal_framework"
+
+    def lookups(self, request, model_admin):
+        return [(str(item.pk), item.name) for item in legal_framework_catalogue()]
+
+    def queryset(self, request, queryset):
+        if not self.value() or not self.value().isdigit():
+            return queryset
+        framework = int(self.value())
+        bit = next((item.bit for item in legal_framework_catalogue() if item.pk == framework), None)
+        if bit is not None:
+            return queryset.filter(has_legal_framework_bit(bit))
+        return queryset.filter(legal_frameworks=framework)
+
+
 @admin.register(Case)
 @audited
 class CaseAdmin(VersionedAdminMixin, CaseScopeMixin, ReferenceSearchMixin, LargeTableMixin, admin.ModelAdmin):
@@ -195,7 +217,7 @@ class CaseAdmin(VersionedAdminMixin, CaseScopeMixin, ReferenceSearchMixin, Large
         "phase",
         "district",
         "municipality__region",
-        "legal_frameworks",
+        LegalFrameworkBitFilter,
         "closure_reason",
         "opened_on",
         "closed_on",
