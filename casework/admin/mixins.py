@@ -3,6 +3,7 @@ large tables, the version check of change forms."""
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.utils import timezone
@@ -46,6 +47,16 @@ def leads_an_index(model, name: str) -> bool:
     return any(index.fields and index.fields[0].lstrip("-") == name for index in model._meta.indexes)
 
 
+class IndexedSortChangeList(ChangeList):
+    """A changelist that sorts only by the columns its admin offers (`sortable_by`): the admin's
+    own changelist hides the other columns' sort links but still follows `?o=` for them."""
+
+    def get_ordering_field(self, field_name):
+        if self.sortable_by is not None and field_name not in self.sortable_by:
+            return None
+        return super().get_ordering_field(field_name)
+
+
 class LargeTableMixin:
     """Settings for tables that grow with the casework (up to millions of rows).
 
@@ -58,6 +69,9 @@ class LargeTableMixin:
     show_facets = admin.ShowFacets.NEVER
     list_per_page = 50
     paginator: type[Paginator] = CappedAdminPaginator
+
+    def get_changelist(self, request, **kwargs):
+        return IndexedSortChangeList
 
     def get_sortable_by(self, request):
         if self.sortable_by is not None:  # an admin's own choice
