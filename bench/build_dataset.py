@@ -878,9 +878,9 @@ class Generator:
         )
         self.sql(
             f"""
-            INSERT INTO casework_phasechange (from_phase, to_phase, changed_at, note, case_id, changed_by_id,
-                closure_reason_id)
-            SELECT from_phase, to_phase, at, '', id, by, reason FROM (
+            INSERT INTO casework_phasechange (from_phase, to_phase, changed_at, note, outcome, case_id,
+                changed_by_id, closure_reason_id)
+            SELECT from_phase, to_phase, at, '', '', id, by, reason FROM (
                 SELECT id, k, CASE WHEN k = 0 THEN '' ELSE
                         CASE phase WHEN 'assessment' THEN 'intake' WHEN 'planning' THEN 'assessment'
                             WHEN 'monitoring' THEN 'planning' WHEN 'paused' THEN 'monitoring'
@@ -1198,11 +1198,11 @@ class Generator:
         self.sql(
             f"""
             INSERT INTO casework_referral (created_at, updated_at, referred_on, status, outcome, legal_basis,
-                actor_id, case_id, consent_id, contact_person_id, created_by_id, topic_id)
+                actor_id, case_id, consent_id, contact_person_id, created_by_id, topic_id, version)
             SELECT referred_on + time '11:00', referred_on + time '11:00', referred_on, status, {outcome_case},
                 CASE WHEN consent_id IS NULL THEN %(basis)s ELSE '' END,
                 actor, id, consent_id, CASE WHEN {rnd("key", 152)} < 0.5 THEN 2 * actor - 1 END, author,
-                (%(topic_ids)s::bigint[])[1 + {pick("key", 153, len(self.topic_ids))}]
+                (%(topic_ids)s::bigint[])[1 + {pick("key", 153, len(self.topic_ids))}], 1
             FROM (
                 SELECT s.id, s.id * 8 + j AS key, coalesce(s.cm, s.koord) AS author, c.id AS consent_id,
                     CASE WHEN c.id IS NOT NULL
@@ -1238,9 +1238,10 @@ class Generator:
         self.sql(
             f"""
             INSERT INTO casework_followup (created_at, updated_at, title, due_on, done_at, assigned_to_id, case_id,
-                created_by_id, done_by_id, district_id)
+                created_by_id, done_by_id, district_id, continues_after_closing, dropped)
             SELECT created, coalesce(done_at, created), (%(titles)s::text[])[1 + {pick("key", 161, len(titles))}],
-                due_on, done_at, author, id, author, CASE WHEN done_at IS NOT NULL THEN author END, district_id
+                due_on, done_at, author, id, author, CASE WHEN done_at IS NOT NULL THEN author END, district_id,
+                false, false
             FROM (
                 SELECT *, least(due_on, opened_on + 3) + time '09:30' AS created,
                     CASE WHEN done THEN least(due_on + {pick("key", 162, 5)}, end_on) + time '16:00' END AS done_at
