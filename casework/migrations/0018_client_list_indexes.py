@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("casework", "0014_cycle_referral_followup_evaluation_handover"),
+        ("casework", "0017_referral_data_categories"),
         ("regions", "0002_load_kreis_coesfeld"),
     ]
 
