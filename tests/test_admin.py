@@ -25,6 +25,7 @@ from casework.models import (
     DataCategory,
     Document,
     Goal,
+    GoalStatus,
     GoalStatusChange,
     LegalFramework,
     PhaseChange,
@@ -624,6 +625,8 @@ def test_changing_a_goal_status_in_a_closed_case_shows_the_error(admin_client, s
         by=superuser,
         closed_on=timezone.localdate(),
         closure_reason=closure_reason(),
+        # Closing reviews every goal (issue 17); the admin then tries to change that result.
+        goal_results={goal.pk: GoalStatus.NOT_ACHIEVED},
     )
 
     response = admin_client.post(
@@ -641,7 +644,7 @@ def test_changing_a_goal_status_in_a_closed_case_shows_the_error(admin_client, s
     assert response.status_code == 200
     assert str(CASE_IS_CLOSED) in response.content.decode()
     goal.refresh_from_db()
-    assert goal.status == "open"
+    assert goal.status == GoalStatus.NOT_ACHIEVED
 
 
 # --- History is read-only --------------------------------------------------------------------

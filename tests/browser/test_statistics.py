@@ -79,7 +79,7 @@ def test_team_lead_opens_statistics_for_sued_and_downloads_the_xlsx(
     expect(page.locator(".stats-context [role=status]")).to_contain_text("3. Quartal 2025")
     opened = page.locator(".key-figures > div").filter(has_text="neu eröffnete Fälle")
     expect(opened.locator("dd").first).to_have_text("6")
-    expect(page.locator("svg[role=img]")).to_have_count(9)
+    expect(page.locator("svg[role=img]")).to_have_count(10)
     expect(page.locator("#figure-trend svg")).to_be_visible()
     expect(page.locator("#figure-nationality svg")).to_be_visible()
     expect(page.get_by_role("img", name="Betreute Fälle nach Staatsangehörigkeit")).to_be_visible()
