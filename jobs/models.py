@@ -4,6 +4,7 @@ the scheduled work. Their state is in the database, so any app server shows it."
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -53,7 +54,9 @@ class Job(models.Model):
     progress_total = models.PositiveIntegerField(_("gesamt"), default=0)
     # The outcome: an import's report (row numbers, external ids, messages), an export's count.
     result = models.JSONField(_("Ergebnis"), default=dict, blank=True)
-    error = models.TextField(_("Fehler"), blank=True)
+    error = models.TextField(
+        _("Fehler"), blank=True, max_length=10000, validators=[MaxLengthValidator(10000)]
+    )
     created_at = models.DateTimeField(_("angelegt am"), default=timezone.now, db_index=True)
     started_at = models.DateTimeField(_("begonnen am"), null=True, blank=True)
     finished_at = models.DateTimeField(_("beendet am"), null=True, blank=True)
@@ -88,7 +91,9 @@ class ScheduledRun(models.Model):
     outcome = models.CharField(
         _("Ergebnis"), max_length=10, choices=RunOutcome.choices, default=RunOutcome.RUNNING
     )
-    summary = models.TextField(_("Zusammenfassung"), blank=True)
+    summary = models.TextField(
+        _("Zusammenfassung"), blank=True, max_length=10000, validators=[MaxLengthValidator(10000)]
+    )
 
     class Meta:
         verbose_name = _("Lauf einer geplanten Aufgabe")

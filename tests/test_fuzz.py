@@ -82,8 +82,8 @@ ADMIN_ENDPOINTS = {
 SEPARATE = {"login", "logout"}
 
 # Written by design on reads and rejected posts: the audit trail (views, searches), sessions,
-# login attempts (django-axes).
-UNCHECKED_TABLES = {"audit.auditentry", "sessions.session"}
+# login attempts (django-axes); opening a handed-over case marks its handover as seen (issue 17).
+UNCHECKED_TABLES = {"audit.auditentry", "sessions.session", "casework.caseassignment"}
 UNCHECKED_APPS = {"axes"}
 
 
